@@ -1,0 +1,74 @@
+# Copyright: (c) 2026, jira.addons developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+
+class ModuleDocFragment:
+    """Connection options shared by every jira.addons module."""
+
+    DOCUMENTATION = r"""
+options:
+  url:
+    description:
+      - Base URL of the Jira Data Center instance, with its context path if it has one,
+        for example V(https://jira.example.com) or V(https://example.com/jira).
+      - If not set, the value of the E(JIRA_URL) environment variable is used.
+    type: str
+    required: true
+  username:
+    description:
+      - User name for HTTP basic authentication, together with O(password).
+      - If not set, the value of the E(JIRA_USERNAME) environment variable is used.
+    type: str
+  password:
+    description:
+      - Password for HTTP basic authentication.
+      - If not set, the value of the E(JIRA_PASSWORD) environment variable is used.
+      - Mutually exclusive with O(token).
+    type: str
+  token:
+    description:
+      - "Personal access token, sent as C(Authorization: Bearer <token>)."
+      - If not set, the value of the E(JIRA_TOKEN) environment variable is used.
+      - Mutually exclusive with O(password).
+    type: str
+  validate_certs:
+    description:
+      - Whether to check the server's TLS certificate. Only set this to V(false) for test
+        instances with self-signed certificates; prefer O(ca_path).
+      - If not set, the value of the E(JIRA_VALIDATE_CERTS) environment variable is used.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - Path of a CA bundle (PEM) to check the server's certificate against.
+      - If not set, the value of the E(JIRA_CA_PATH) environment variable is used.
+    type: path
+  client_cert:
+    description:
+      - Path of a PEM client certificate for mutual TLS. It may hold the private key too;
+        otherwise set O(client_key).
+    type: path
+  client_key:
+    description:
+      - Path of the private key of O(client_cert).
+    type: path
+  timeout:
+    description:
+      - Seconds to wait for the server to connect and to answer, per request.
+    type: float
+    default: 30
+  retries:
+    description:
+      - How many times to retry a request that failed with HTTP 429, 502, 503 or 504 or
+        a connection error, with exponential backoff and jitter. A C(Retry-After) header
+        from the server is honoured.
+      - A request that changes data and may already have reached the server is never
+        sent again blindly; the module re-reads the current state instead.
+    type: int
+    default: 3
+notes:
+  - Credentials are sent with every request (pre-emptively); Jira does not always ask for them.
+  - Passwords and tokens never appear in results, warnings or error messages.
+requirements:
+  - requests >= 2.25
+"""

@@ -1,0 +1,333 @@
+# Copyright: (c) 2026, jira.addons developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one HTTP client of the collection.
+
+Everything that talks to Jira goes through :class:`JiraClient`: one keep-alive
+``requests.Session``, pre-emptive credentials, TLS settings, per-request
+timeouts, retries with exponential backoff and jitter, and one error type
+(:class:`JiraApiError`) carrying method, path, HTTP status and the server's own
+message. No Ansible imports here: modules reach it through ``module.py``.
+"""
+
+from __future__ import annotations
+
+import base64
+import email.utils
+import random
+import re
+import time
+
+try:
+    import requests
+    from requests import exceptions as requests_exceptions
+
+    HAS_REQUESTS = True
+    REQUESTS_IMPORT_ERROR = None
+except ImportError as exc:  # pragma: no cover - exercised through missing_required_lib
+    requests = None
+    requests_exceptions = None
+    HAS_REQUESTS = False
+    REQUESTS_IMPORT_ERROR = exc
+
+
+RETRY_STATUSES = frozenset((429, 502, 503, 504))
+# 429 and 503 mean the server refused the request before acting on it, so even a
+# POST may be sent again. 502/504 come from a proxy that may have passed it on.
+REFUSED_STATUSES = frozenset((429, 503))
+IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "PUT"))
+MAX_RETRY_AFTER = 300.0
+MAX_MESSAGE_LENGTH = 500
+MASK = "********"
+
+
+class JiraApiError(Exception):
+    """A request to Jira failed.
+
+    ``method`` and ``path`` say which request, ``status`` the HTTP status (None
+    when no response arrived) and ``server_message`` what the server said, already
+    reduced to readable text and scrubbed of secrets.
+    """
+
+    def __init__(self, method, path, status=None, server_message=None, reason=None):
+        self.method = method
+        self.path = path
+        self.status = status
+        self.server_message = server_message
+        self.reason = reason
+        super().__init__(self._text())
+
+    def _text(self):
+        what = "%s %s" % (self.method, self.path)
+        if self.status is not None:
+            text = "%s failed with HTTP %s" % (what, self.status)
+            hint = STATUS_HINTS.get(self.status)
+            if hint:
+                text += " (%s)" % hint
+        else:
+            text = "%s failed: %s" % (what, self.reason or "no response")
+        if self.server_message:
+            text += ": %s" % self.server_message
+        return text
+
+    def as_dict(self):
+        """The error as plain data for a module result."""
+        return {
+            "method": self.method,
+            "path": self.path,
+            "status": self.status,
+            "server_message": self.server_message,
+        }
+
+
+class OutcomeUnknownError(JiraApiError):
+    """A non-idempotent request may have reached the server, but no answer came.
+
+    The client does not send it again: the caller must read the current state and
+    decide (the grid module re-reads the grid and re-plans).
+    """
+
+
+STATUS_HINTS = {
+    400: "bad request",
+    401: "not authenticated: check url, username/password or token",
+    403: "forbidden: the user lacks the permission for this operation",
+    404: "not found",
+    409: "conflict",
+    429: "too many requests",
+    500: "server error",
+    502: "bad gateway",
+    503: "service unavailable",
+    504: "gateway timeout",
+}
+
+
+def server_message(response):
+    """Reduce an error response to the server's own words.
+
+    Understands ProForma (``{"error", "message"}``), Jira (``errorMessages`` and
+    ``errors``) and plain text (TGE). HTML pages are stripped to their text.
+    """
+    text = response.text or ""
+    try:
+        data = response.json()
+    except ValueError:
+        data = None
+    parts = []
+    if isinstance(data, dict):
+        if data.get("message"):
+            parts.append(str(data["message"]))
+        elif data.get("error"):
+            parts.append(str(data["error"]))
+        for msg in data.get("errorMessages") or []:
+            parts.append(str(msg))
+        errors = data.get("errors")
+        if isinstance(errors, dict):
+            for field in sorted(errors):
+                parts.append("%s: %s" % (field, errors[field]))
+    elif isinstance(data, str):
+        parts.append(data)
+    if not parts and data is None:
+        stripped = re.sub(r"<[^>]+>", " ", text)
+        stripped = " ".join(stripped.split())
+        if stripped:
+            parts.append(stripped)
+    message = "; ".join(parts)
+    if len(message) > MAX_MESSAGE_LENGTH:
+        message = message[: MAX_MESSAGE_LENGTH - 3] + "..."
+    return message or None
+
+
+def retry_after_seconds(value, now=None):
+    """Seconds to wait from a ``Retry-After`` header (delta seconds or HTTP date)."""
+    if value is None:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when is None:
+            return None
+        seconds = when.timestamp() - (time.time() if now is None else now)
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
+
+
+class _PreemptiveAuth(object):
+    """Sets one Authorization header on every request (a requests auth callable)."""
+
+    def __init__(self, header):
+        self._header = header
+
+    def __call__(self, prepared):
+        prepared.headers["Authorization"] = self._header
+        return prepared
+
+    def __repr__(self):
+        return "<credentials hidden>"
+
+
+class JiraClient:
+    """One HTTP session to one Jira instance.
+
+    ``request`` returns the decoded JSON body (or None for an empty body), or the
+    raw streaming response when ``stream=True``. Any failure raises
+    :class:`JiraApiError`.
+    """
+
+    def __init__(
+        self,
+        url,
+        username=None,
+        password=None,
+        token=None,
+        validate_certs=True,
+        ca_path=None,
+        client_cert=None,
+        client_key=None,
+        timeout=30.0,
+        retries=3,
+        backoff=0.5,
+        max_backoff=30.0,
+        sleep=time.sleep,
+        user_agent="jira.addons",
+    ):
+        if not HAS_REQUESTS:
+            raise RuntimeError("the requests library is required")
+        self.base_url = self._clean_url(url)
+        self.timeout = timeout
+        self.retries = max(int(retries or 0), 0)
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+        self._sleep = sleep
+        self._random = random.Random()
+        self._secrets = [s for s in (password, token, self._url_password(url)) if s]
+        self.request_count = 0
+
+        session = requests.Session()
+        session.headers["Accept"] = "application/json"
+        session.headers["User-Agent"] = user_agent
+        # Jira does not always send a 401 challenge, so credentials go with every request.
+        # Setting session.auth also stops requests from swapping in ~/.netrc credentials.
+        if token:
+            session.auth = _PreemptiveAuth("Bearer %s" % token)
+        elif username is not None and password is not None:
+            raw = ("%s:%s" % (username, password)).encode("utf-8")
+            session.auth = _PreemptiveAuth("Basic %s" % base64.b64encode(raw).decode("ascii"))
+        session.verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)
+        if client_cert:
+            session.cert = (client_cert, client_key) if client_key else client_cert
+        self.session = session
+
+    @staticmethod
+    def _url_password(url):
+        match = re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/@:]*:([^/@]*)@", url or "")
+        return match.group(1) if match else None
+
+    @staticmethod
+    def _clean_url(url):
+        # Credentials in the URL would leak into every message; drop them.
+        url = re.sub(r"^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@]*@", r"\1", (url or "").strip())
+        return url.rstrip("/")
+
+    def scrub(self, text):
+        """Replace every secret this client knows with a mask."""
+        if text is None:
+            return None
+        for secret in self._secrets:
+            text = text.replace(secret, MASK)
+        return text
+
+    def close(self):
+        """Close the keep-alive connections."""
+        self.session.close()
+
+    def request(self, method, path, params=None, json=None, expected=None, idempotent=None, stream=False):
+        """Send one request, retrying where it is safe, and decode the answer.
+
+        ``expected`` is the tuple of success statuses (default: any 2xx).
+        ``idempotent`` overrides the method's default: a non-idempotent request is
+        not re-sent after it may have reached the server; then
+        :class:`OutcomeUnknownError` is raised and the caller decides.
+        """
+        method = method.upper()
+        if idempotent is None:
+            idempotent = method in IDEMPOTENT_METHODS
+        url = self.base_url + path
+        attempt = 0
+        while True:
+            self.request_count += 1
+            try:
+                response = self.session.request(
+                    method, url, params=params, json=json, timeout=self.timeout, stream=stream
+                )
+            except Exception as exc:  # requests raises many types; all are mapped below
+                if requests_exceptions is None or not isinstance(exc, requests_exceptions.RequestException):
+                    raise
+                sent = not self._failed_before_sending(exc)
+                reason = self.scrub(self._describe(exc))
+                if attempt < self.retries and (idempotent or not sent):
+                    attempt += 1
+                    self._sleep(self._backoff(attempt))
+                    continue
+                if sent and not idempotent:
+                    raise OutcomeUnknownError(method, path, reason="%s; the request may have been applied" % reason)
+                raise JiraApiError(method, path, reason=reason)
+
+            status = response.status_code
+            if status in RETRY_STATUSES and attempt < self.retries and (idempotent or status in REFUSED_STATUSES):
+                delay = retry_after_seconds(response.headers.get("Retry-After"))
+                response.close()
+                attempt += 1
+                self._sleep(self._backoff(attempt) if delay is None else delay)
+                continue
+            ok = (status in expected) if expected else (200 <= status < 300)
+            if not ok:
+                message = self.scrub(server_message(response))
+                response.close()
+                raise JiraApiError(method, path, status=status, server_message=message)
+            if stream:
+                return response
+            if not response.content:
+                return None
+            try:
+                return response.json()
+            except ValueError:
+                raise JiraApiError(
+                    method, path, status=status, reason="the server did not answer with JSON"
+                ) from None
+
+    def get(self, path, params=None, **kwargs):
+        """GET ``path`` and return the decoded JSON."""
+        return self.request("GET", path, params=params, **kwargs)
+
+    def _backoff(self, attempt):
+        # Full exponential backoff, with jitter so parallel jobs do not retry in step.
+        delay = min(self.max_backoff, self.backoff * (2 ** (attempt - 1)))
+        return delay * self._random.uniform(0.5, 1.0)
+
+    @staticmethod
+    def _failed_before_sending(exc):
+        """True when the request certainly never reached the server."""
+        if isinstance(exc, requests_exceptions.ConnectTimeout):
+            return True
+        if isinstance(exc, (requests_exceptions.InvalidURL, requests_exceptions.MissingSchema)):
+            return True
+        if isinstance(exc, requests_exceptions.SSLError):
+            return True
+        if isinstance(exc, requests_exceptions.ConnectionError):
+            text = repr(exc)
+            return "NewConnectionError" in text or "Failed to establish a new connection" in text
+        return False
+
+    @staticmethod
+    def _describe(exc):
+        if isinstance(exc, requests_exceptions.SSLError):
+            return "TLS error (certificate checks are on; set ca_path, or validate_certs=false): %s" % exc
+        if isinstance(exc, requests_exceptions.Timeout):
+            return "timed out: %s" % exc
+        if isinstance(exc, requests_exceptions.ConnectionError):
+            return "connection failed: %s" % exc
+        return str(exc)

@@ -1,0 +1,54 @@
+# Copyright: (c) 2026, jira.addons developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Wrappers for the few Jira core endpoints the modules use (see DESIGN.md)."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from ansible_collections.jira.addons.plugins.module_utils.client import JiraApiError
+
+ISSUE = "/rest/api/2/issue/%s"
+ISSUE_PROPERTY = "/rest/api/2/issue/%s/properties/%s"
+MYSELF = "/rest/api/2/myself"
+
+
+def is_issue_id(ref):
+    """True when ``ref`` is a numeric issue id rather than an issue key."""
+    return str(ref).strip().isdigit()
+
+
+class JiraCoreApi:
+    """Issue lookups and issue property reads."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def issue(self, ref):
+        """The issue ``{"id", "key"}`` for a key or id; JiraApiError 404 when missing."""
+        data = self.client.get(ISSUE % quote(str(ref).strip(), safe=""), params={"fields": ""})
+        return {"id": int(data["id"]), "key": data["key"]}
+
+    def issue_id(self, ref):
+        """The numeric id of an issue given by key or id.
+
+        A numeric id is used as it is, without a request: the add-on endpoints
+        that take it answer 404 themselves when it does not exist.
+        """
+        if is_issue_id(ref):
+            return int(str(ref).strip())
+        return self.issue(ref)["id"]
+
+    def issue_property(self, ref, key):
+        """The value of an issue property, or None when the issue has no such property."""
+        try:
+            data = self.client.get(ISSUE_PROPERTY % (quote(str(ref), safe=""), quote(key, safe="")))
+        except JiraApiError as err:
+            if err.status == 404:
+                return None
+            raise
+        return (data or {}).get("value")
+
+    def myself(self):
+        """The authenticated user."""
+        return self.client.get(MYSELF)

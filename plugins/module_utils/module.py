@@ -1,0 +1,105 @@
+# Copyright: (c) 2026, jira.addons developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The base every jira.addons module is built on.
+
+:class:`JiraModule` adds the connection options (documented once in the
+``jira.addons.connection`` doc fragment) to a module's own options, builds the
+one :class:`~.client.JiraClient`, and turns a :class:`~.client.JiraApiError` into
+a single clear ``fail_json``.
+"""
+
+from __future__ import annotations
+
+import traceback
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+
+from ansible_collections.jira.addons.plugins.module_utils.client import (
+    HAS_REQUESTS,
+    REQUESTS_IMPORT_ERROR,
+    JiraApiError,
+    JiraClient,
+)
+
+CONNECTION_ARGSPEC = dict(
+    url=dict(type="str", required=True, fallback=(env_fallback, ["JIRA_URL"])),
+    username=dict(type="str", fallback=(env_fallback, ["JIRA_USERNAME"])),
+    password=dict(type="str", no_log=True, fallback=(env_fallback, ["JIRA_PASSWORD"])),
+    token=dict(type="str", no_log=True, fallback=(env_fallback, ["JIRA_TOKEN"])),
+    validate_certs=dict(type="bool", default=True, fallback=(env_fallback, ["JIRA_VALIDATE_CERTS"])),
+    ca_path=dict(type="path", fallback=(env_fallback, ["JIRA_CA_PATH"])),
+    client_cert=dict(type="path"),
+    client_key=dict(type="path"),
+    timeout=dict(type="float", default=30.0),
+    retries=dict(type="int", default=3),
+)
+
+
+class JiraModule(AnsibleModule):
+    """An AnsibleModule with the connection options and one Jira client."""
+
+    def __init__(self, argument_spec, mutually_exclusive=None, required_together=None, **kwargs):
+        spec = dict(CONNECTION_ARGSPEC)
+        spec.update(argument_spec)
+        exclusive = [("password", "token")] + list(mutually_exclusive or [])
+        together = [("username", "password"), ("client_key", "client_cert")] + list(required_together or [])
+        kwargs.setdefault("supports_check_mode", True)
+        super().__init__(
+            argument_spec=spec, mutually_exclusive=exclusive, required_together=together, **kwargs
+        )
+        if not HAS_REQUESTS:
+            self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+        if self.params["timeout"] <= 0:
+            self.fail_json(msg="timeout must be greater than 0, got %s" % self.params["timeout"])
+        if self.params["retries"] < 0:
+            self.fail_json(msg="retries must be 0 or more, got %s" % self.params["retries"])
+        self._client = None
+
+    @property
+    def client(self):
+        """The module's JiraClient, created on first use."""
+        if self._client is None:
+            p = self.params
+            self._client = JiraClient(
+                p["url"],
+                username=p["username"],
+                password=p["password"],
+                token=p["token"],
+                validate_certs=p["validate_certs"],
+                ca_path=p["ca_path"],
+                client_cert=p["client_cert"],
+                client_key=p["client_key"],
+                timeout=p["timeout"],
+                retries=p["retries"],
+            )
+        return self._client
+
+    def fail_api(self, error, msg=None, **result):
+        """Fail with a JiraApiError's message (already free of secrets).
+
+        ``msg`` is put in front of the error's own text to say what the module
+        was doing; ``result`` carries what was already applied.
+        """
+        text = str(error) if msg is None else "%s: %s" % (msg, error)
+        if self._client is not None:
+            text = self._client.scrub(text)
+        result.setdefault("error", error.as_dict())
+        self.fail_json(msg=text, **result)
+
+    def run(self, reconcile):
+        """Call ``reconcile(module)`` and exit with the dict it returns.
+
+        A JiraApiError becomes fail_json; anything else unexpected becomes a
+        fail_json with its traceback (secrets scrubbed), never a raw crash.
+        """
+        try:
+            result = reconcile(self)
+        except JiraApiError as err:
+            self.fail_api(err)
+        except Exception as err:  # noqa: BLE001 - last line of defence, reported not raised
+            scrub = self._client.scrub if self._client is not None else (lambda text: text)
+            self.fail_json(msg=scrub("unexpected error: %s" % err), exception=scrub(traceback.format_exc()))
+        finally:
+            if self._client is not None:
+                self._client.close()
+        self.exit_json(**result)

@@ -1,0 +1,108 @@
+# Copyright: (c) 2026, jira.addons developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Wrappers for the Table Grid Editor REST API (``/rest/idalko-igrid/1.0/grid``).
+
+Each method is one documented endpoint (``shared/api/tge-rest-api.md``); reads
+follow pagination to the end. TGE takes numeric ids only: resolve grid names
+and issue keys before calling.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ansible_collections.jira.addons.plugins.module_utils.client import JiraApiError
+
+BASE = "/rest/idalko-igrid/1.0/grid"
+# Ask for big pages; the server may cap them, so paging always follows ``total``.
+PAGE_SIZE = 1000
+# Columns TGE adds to every row it returns; they are not grid columns.
+ROW_META = ("id", "issueId", "modified")
+
+
+class GridNotFound(Exception):
+    """A grid given by name does not exist (or the user cannot see it)."""
+
+
+def parse_grid_id(ref):
+    """The numeric custom field id of ``10301`` or ``customfield_10301``; None for a name."""
+    match = re.match(r"^\s*(?:customfield_)?(\d+)\s*$", str(ref))
+    return int(match.group(1)) if match else None
+
+
+class TgeApi:
+    """The TGE endpoints, one method each."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def list_grids(self):
+        """All TGE custom fields as ``[{"id": int, "name": str}]`` (admins only)."""
+        grids = self.client.get(BASE + "/list") or []
+        return [{"id": int(g["id"]), "name": g.get("name")} for g in grids]
+
+    def resolve_grid(self, ref):
+        """The grid id for an id, ``customfield_<id>`` or a grid name.
+
+        Looking a name up lists the grids, which TGE allows admins only; a 403
+        says so and suggests the id instead.
+        """
+        grid_id = parse_grid_id(ref)
+        if grid_id is not None:
+            return grid_id
+        try:
+            grids = self.list_grids()
+        except JiraApiError as err:
+            if err.status == 403:
+                raise GridNotFound(
+                    "looking grid '%s' up by name needs Jira administrator rights (GET %s/list answered 403); "
+                    "give the grid's custom field id instead, e.g. grid: 10301" % (ref, BASE)
+                ) from None
+            raise
+        matches = [g for g in grids if g["name"] == ref]
+        if not matches:
+            matches = [g for g in grids if (g["name"] or "").lower() == str(ref).lower()]
+        if len(matches) == 1:
+            return matches[0]["id"]
+        names = ", ".join("%s (%s)" % (g["name"], g["id"]) for g in grids) or "none"
+        if not matches:
+            raise GridNotFound("no grid named '%s'; grids on this Jira: %s" % (ref, names))
+        raise GridNotFound("several grids are named '%s'; give one of their ids: %s" % (ref, names))
+
+    def datasource(self, grid_id):
+        """Table name, database table and connection URL of a grid (admins only)."""
+        return self.client.get("%s/%s/datasource" % (BASE, grid_id))
+
+    def row_count(self, grid_id, issue_id=None):
+        """Number of rows of a grid on one issue, or on every issue the user can see."""
+        if issue_id is None:
+            path = "%s/%s/rowcount" % (BASE, grid_id)
+        else:
+            path = "%s/%s/issue/%s/rowcount" % (BASE, grid_id, issue_id)
+        return int(self.client.get(path)["rowCount"])
+
+    def read_rows(self, grid_id, issue_id, columns=None):
+        """Every row of a grid on one issue, reading page after page until ``total``."""
+        return self._read_pages("%s/%s/issue/%s" % (BASE, grid_id, issue_id), columns)
+
+    def read_all_issues(self, grid_id, columns=None):
+        """Rows of a grid on every issue: ``[{"issueId": int, "values": [rows]}]``.
+
+        That endpoint pages over issues: its ``total`` counts issues, not rows.
+        """
+        return self._read_pages("%s/%s/issues" % (BASE, grid_id), columns)
+
+    def _read_pages(self, path, columns):
+        params = {"startAt": 0, "maxResults": PAGE_SIZE}
+        if columns:
+            params["columns"] = ",".join(columns)
+        items = []
+        while True:
+            page = self.client.get(path, params=dict(params)) or {}
+            values = page.get("values") or []
+            items.extend(values)
+            total = page.get("total")
+            # A page may hold fewer items than asked for: advance by what came back.
+            params["startAt"] += len(values)
+            if not values or total is None or params["startAt"] >= int(total):
+                return items

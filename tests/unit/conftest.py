@@ -1,0 +1,53 @@
+# Copyright: (c) 2026, jira.addons developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ansible.module_utils import basic
+from ansible.module_utils.testing import patch_module_args
+
+
+class ModuleExit(Exception):
+    """exit_json or fail_json was called; ``result`` holds what the module returned."""
+
+    def __init__(self, result, failed):
+        super().__init__(json.dumps(result, default=str))
+        self.result = result
+        self.failed = failed
+
+
+@pytest.fixture
+def server():
+    """A scripted loopback HTTP server (see scripted_server.py)."""
+    # Imported here: this conftest loads before pytest-ansible puts the collection on sys.path.
+    from ansible_collections.jira.addons.tests.unit.scripted_server import ScriptedServer
+
+    with ScriptedServer() as srv:
+        yield srv
+
+
+@pytest.fixture
+def run_module(monkeypatch):
+    """Run a module's main() with ``args``; return (result, failed)."""
+
+    def exit_json(self, **result):
+        raise ModuleExit(result, failed=False)
+
+    def fail_json(self, msg, **result):
+        result["msg"] = msg
+        raise ModuleExit(result, failed=True)
+
+    monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
+    monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
+
+    def run(main, args):
+        with patch_module_args(args):
+            with pytest.raises(ModuleExit) as info:
+                main()
+        return info.value.result, info.value.failed
+
+    return run
