@@ -1,0 +1,56 @@
+"""Jira core endpoints: issue, issue properties, myself, search."""
+
+from __future__ import annotations
+
+NO_ISSUE = {"errorMessages": ["Issue does not exist or you do not have permission to see it."], "errors": {}}
+
+
+def test_issue_by_key_and_id(admin, emulator):
+    by_key = admin.get("/rest/api/2/issue/DEMO-1").json()
+    assert by_key["id"] == "10001" and by_key["key"] == "DEMO-1"
+    assert by_key["self"] == f"{emulator.url}/rest/api/2/issue/10001"
+    assert by_key["fields"]["summary"] == "Family of the CEO"
+    assert by_key["fields"]["status"] == {"name": "Open"}
+    assert by_key["fields"]["project"]["key"] == "DEMO"
+    assert admin.get("/rest/api/2/issue/10001").json()["key"] == "DEMO-1"
+
+
+def test_issue_fields_parameter(admin):
+    empty = admin.get("/rest/api/2/issue/DEMO-1?fields=").json()
+    assert empty == {"id": "10001", "key": "DEMO-1", "self": empty["self"], "fields": {}}
+    assert admin.get("/rest/api/2/issue/DEMO-1", params={"fields": "summary"}).json()["fields"] == {
+        "summary": "Family of the CEO"
+    }
+
+
+def test_invisible_issue_is_404_like_a_missing_one(api):
+    missing = api("admin").get("/rest/api/2/issue/DEMO-999")
+    hidden = api("carol").get("/rest/api/2/issue/DEMO-1")
+    assert missing.status_code == hidden.status_code == 404
+    assert missing.json() == hidden.json() == NO_ISSUE
+    assert api("carol").get("/rest/api/2/issue/DEMO-1/properties/proforma.forms").json() == NO_ISSUE
+
+
+def test_property_read(api):
+    bob = api("bob")
+    body = bob.get("/rest/api/2/issue/DEMO-1/properties/proforma.forms.i1").json()
+    assert body["key"] == "proforma.forms.i1" and body["value"]["state"]["status"] == "s"
+    missing = bob.get("/rest/api/2/issue/DEMO-1/properties/proforma.forms.i99")
+    assert missing.status_code == 404 and missing.json()["errorMessages"]
+    assert bob.put("/rest/api/2/issue/DEMO-1/properties/x", json={}).status_code == 405
+
+
+def test_search(api):
+    admin = api("admin")
+    body = admin.get("/rest/api/2/search", params={"jql": "project = OPS ORDER BY key", "fields": "summary"}).json()
+    assert body["total"] == 3 and [i["key"] for i in body["issues"]] == ["OPS-1", "OPS-2", "OPS-3"]
+    assert body["issues"][0]["fields"] == {"summary": "Datacenter inventory"}
+    page = admin.get("/rest/api/2/search", params={"jql": "", "startAt": 2, "maxResults": 3}).json()
+    assert (page["startAt"], page["maxResults"], page["total"], len(page["issues"])) == (2, 3, 9, 3)
+    keys = admin.get("/rest/api/2/search", params={"jql": "key in (DEMO-1, OPS-2) OR status = Done"}).json()
+    assert [i["key"] for i in keys["issues"]] == ["DEMO-1", "DEMO-5", "OPS-2"]
+    status = admin.get("/rest/api/2/search", params={"jql": 'status = "In Progress"'}).json()
+    assert [i["key"] for i in status["issues"]] == ["DEMO-3"]
+    assert api("bob").get("/rest/api/2/search", params={"jql": "project = OPS"}).json()["total"] == 0
+    bad = admin.get("/rest/api/2/search", params={"jql": "summary ~ oops"})
+    assert bad.status_code == 400 and bad.json()["errorMessages"][0].startswith("Error in the JQL Query")
