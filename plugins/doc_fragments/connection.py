@@ -23,7 +23,8 @@ options:
     description:
       - Password for HTTP basic authentication.
       - If not set, the value of the E(JIRA_PASSWORD) environment variable is used.
-      - Mutually exclusive with O(token).
+      - Mutually exclusive with O(token). Options given in the task win over the environment:
+        a O(password) option ignores E(JIRA_TOKEN), and the other way round.
     type: str
   token:
     description:

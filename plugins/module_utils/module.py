@@ -10,6 +10,7 @@ a single clear ``fail_json``.
 
 from __future__ import annotations
 
+import os
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
@@ -23,9 +24,11 @@ from ansible_collections.jira.addons.plugins.module_utils.client import (
 
 CONNECTION_ARGSPEC = dict(
     url=dict(type="str", required=True, fallback=(env_fallback, ["JIRA_URL"])),
-    username=dict(type="str", fallback=(env_fallback, ["JIRA_USERNAME"])),
-    password=dict(type="str", no_log=True, fallback=(env_fallback, ["JIRA_PASSWORD"])),
-    token=dict(type="str", no_log=True, fallback=(env_fallback, ["JIRA_TOKEN"])),
+    # Credentials fall back to JIRA_USERNAME / JIRA_PASSWORD / JIRA_TOKEN in _credentials_from_env,
+    # not with `fallback`: an explicit password must win over a JIRA_TOKEN in the environment.
+    username=dict(type="str"),
+    password=dict(type="str", no_log=True),
+    token=dict(type="str", no_log=True),
     validate_certs=dict(type="bool", default=True, fallback=(env_fallback, ["JIRA_VALIDATE_CERTS"])),
     ca_path=dict(type="path", fallback=(env_fallback, ["JIRA_CA_PATH"])),
     client_cert=dict(type="path"),
@@ -42,18 +45,41 @@ class JiraModule(AnsibleModule):
         spec = dict(CONNECTION_ARGSPEC)
         spec.update(argument_spec)
         exclusive = [("password", "token")] + list(mutually_exclusive or [])
-        together = [("username", "password"), ("client_key", "client_cert")] + list(required_together or [])
+        together = [("client_key", "client_cert")] + list(required_together or [])
         kwargs.setdefault("supports_check_mode", True)
         super().__init__(
             argument_spec=spec, mutually_exclusive=exclusive, required_together=together, **kwargs
         )
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+        self._credentials_from_env()
         if self.params["timeout"] <= 0:
             self.fail_json(msg="timeout must be greater than 0, got %s" % self.params["timeout"])
         if self.params["retries"] < 0:
             self.fail_json(msg="retries must be 0 or more, got %s" % self.params["retries"])
         self._client = None
+
+    def _credentials_from_env(self):
+        """Fill unset credentials from JIRA_* variables; options given in the task win."""
+        p = self.params
+        if p["password"] is None and p["token"] is None:
+            password = os.environ.get("JIRA_PASSWORD") or None
+            token = os.environ.get("JIRA_TOKEN") or None
+            if password and token:
+                self.fail_json(
+                    msg="JIRA_PASSWORD and JIRA_TOKEN are both set in the environment; set only one, "
+                    "or give password or token as an option"
+                )
+            p["password"], p["token"] = password, token
+            for secret in (password, token):
+                if secret:
+                    self.no_log_values.add(secret)
+        if p["username"] is None and p["token"] is None:
+            p["username"] = os.environ.get("JIRA_USERNAME") or None
+        if p["password"] is not None and p["username"] is None:
+            self.fail_json(msg="password needs username (or set JIRA_USERNAME)")
+        if p["username"] is not None and p["password"] is None and p["token"] is None:
+            self.fail_json(msg="username needs password (or set JIRA_PASSWORD), or use token instead")
 
     @property
     def client(self):

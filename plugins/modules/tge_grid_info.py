@@ -23,7 +23,7 @@ extends_documentation_fragment:
 options:
   grid:
     description:
-      - The grid, by custom field id (V(10301) or V(customfield_10301)) or by name (V(Asset List)).
+      - The grid, by custom field id (V(10301) or V(customfield_10301)) or by name (V(Asset Inventory)).
       - Looking a grid up by name lists the grids, which TGE allows Jira administrators only.
       - Leave it out to list the grids.
     type: str
@@ -62,13 +62,13 @@ EXAMPLES = r"""
     url: https://jira.example.com
     username: automation
     password: "{{ jira_password }}"
-    grid: Asset List
-    issue: DEMO-1
+    grid: Asset Inventory
+    issue: OPS-1
   register: assets
 
 - name: Show how many assets the issue holds
   ansible.builtin.debug:
-    msg: "DEMO-1 holds {{ assets.row_count }} assets; first tag {{ assets.rows[0].asset_tag | default('none') }}"
+    msg: "OPS-1 holds {{ assets.row_count }} assets; the first is {{ assets.rows[0].asset | default('none') }}"
 
 - name: Read two columns of a grid on every issue, with connection options set once for the group
   module_defaults:
