@@ -91,3 +91,27 @@ def test_env_fallbacks_supply_the_connection(server, run_module, monkeypatch):
     result, failed = run_module(tge_grid_info.main, {})
     assert not failed and result["grids"] == []
     assert server.requests[0]["headers"]["Authorization"] == "Bearer " + SECRET
+
+
+def test_explicit_password_wins_over_a_token_in_the_environment(server, run_module, monkeypatch):
+    monkeypatch.setenv("JIRA_TOKEN", "env-token")
+    monkeypatch.setenv("JIRA_USERNAME", "env-user")
+    server.script = [(200, {}, [])]
+    result, failed = run_module(tge_grid_info.main, {"url": server.url, "username": "u", "password": SECRET})
+    assert not failed, result
+    assert server.requests[0]["headers"]["Authorization"].startswith("Basic ")
+
+
+def test_both_secrets_in_the_environment_is_an_error_before_any_request(server, run_module, monkeypatch):
+    monkeypatch.setenv("JIRA_TOKEN", "env-token")
+    monkeypatch.setenv("JIRA_PASSWORD", SECRET)
+    monkeypatch.setenv("JIRA_USERNAME", "env-user")
+    result, failed = run_module(tge_grid_info.main, {"url": server.url})
+    assert failed and "JIRA_PASSWORD and JIRA_TOKEN are both set" in result["msg"]
+    assert server.requests == []
+
+
+def test_password_without_username_is_an_error(server, run_module):
+    result, failed = run_module(tge_grid_info.main, {"url": server.url, "password": SECRET})
+    assert failed and result["msg"].startswith("password needs username")
+    assert SECRET not in repr(result)
