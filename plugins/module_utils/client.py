@@ -287,6 +287,9 @@ class JiraClient:
             if not ok:
                 message = self.scrub(server_message(response))
                 response.close()
+                if status in RETRY_STATUSES and not idempotent and status not in REFUSED_STATUSES:
+                    # A gateway error on a write: the server behind it may have applied it.
+                    raise OutcomeUnknownError(method, path, status=status, server_message=message)
                 raise JiraApiError(method, path, status=status, server_message=message)
             if stream:
                 return response

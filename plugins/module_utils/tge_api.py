@@ -106,3 +106,20 @@ class TgeApi:
             params["startAt"] += len(values)
             if not values or total is None or params["startAt"] >= int(total):
                 return items
+
+    def add_rows(self, grid_id, issue_id, rows):
+        """Add rows in one request; return their new ids, in order.
+
+        Not retried once it may have reached the server (OutcomeUnknownError):
+        the caller re-reads the grid instead of risking duplicate rows.
+        """
+        ids = self.client.request("POST", "%s/%s/issue/%s" % (BASE, grid_id, issue_id), json={"rows": rows})
+        return [int(i) for i in (ids or [])]
+
+    def edit_rows(self, grid_id, issue_id, updates):
+        """Edit rows in one request: ``[{"rowId": id, "values": {column: value}}]``."""
+        self.client.request("PUT", "%s/%s/issue/%s" % (BASE, grid_id, issue_id), json={"rows": updates})
+
+    def remove_rows(self, grid_id, issue_id, row_ids):
+        """Remove rows by id in one request (a repeat would answer 404, so it is not idempotent)."""
+        self.client.request("DELETE", "%s/%s/issue/%s" % (BASE, grid_id, issue_id), json={"rows": list(row_ids)})

@@ -97,7 +97,7 @@ def test_post_is_retried_on_503_because_the_server_refused_it(server):
 
 def test_post_is_not_retried_on_504_which_may_have_applied_it(server):
     server.script = [(504, {}, "gateway timeout"), (201, {}, [7])]
-    with pytest.raises(JiraApiError) as info:
+    with pytest.raises(OutcomeUnknownError) as info:
         make_client(server.url).request("POST", "/rows", json={})
     assert info.value.status == 504
     assert len(server.requests) == 1

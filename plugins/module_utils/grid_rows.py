@@ -1,0 +1,435 @@
+# Copyright: (c) 2026, jira.addons developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Grid rows as declared state: value normalisation, row matching and the write plan.
+
+Pure functions over plain data (lists of dicts); no I/O and no Ansible, so every
+rule here is unit-tested without a server.
+
+Values are compared in a canonical form per column *kind*, so a run is idempotent
+whatever form the user wrote a value in and whatever form the server returns:
+
+``option``   list/radio: ``{"name", "value"}`` from the server; the user may give the
+             option's value, its name or the object. Canonical: the option value.
+``checkbox`` ``true`` / ``"true"`` / ``"yes"``. Canonical: bool.
+``numeric``  number, integer, date, datetime: TGE returns numbers (dates as epoch
+             milliseconds); the user may write ``"2"``, ``2.0``, ``2024-05-01`` or an
+             ISO datetime. Canonical: float (dates in epoch milliseconds).
+``string``   string and userlist. Canonical: str.
+
+Empty is one value: ``None``, ``""`` and a missing cell are equal.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import re
+
+ROW_META = ("id", "issueId", "modified")
+STATES = ("present", "absent", "exact")
+# What users may declare in the ``columns`` option, and the kind each compares as.
+COLUMN_TYPES = {
+    "string": "string",
+    "userlist": "string",
+    "number": "numeric",
+    "integer": "numeric",
+    "date": "date",
+    "datetime": "numeric",
+    "list": "option",
+    "radio": "option",
+    "checkbox": "checkbox",
+}
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+_TRUE = ("true", "yes", "on", "1", "y")
+_FALSE = ("false", "no", "off", "0", "n")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+
+
+class GridRowsError(ValueError):
+    """The desired rows or options are invalid; raised before any request."""
+
+
+class RowPlan:
+    """What to change so that the grid matches the desired rows.
+
+    ``add``: rows to POST, in wire form. ``update``: ``{"rowId", "values"}`` items to
+    PUT, each naming only the columns that differ. ``remove``: row ids to DELETE.
+    ``removed_rows``, ``updated_rows`` and ``before``/``after`` are the readable side.
+    """
+
+    def __init__(self, add, update, remove, before, after, updated_rows, removed_rows):
+        self.add = add
+        self.update = update
+        self.remove = remove
+        self.before = before
+        self.after = after
+        self.updated_rows = updated_rows
+        self.removed_rows = removed_rows
+
+    @property
+    def changed(self):
+        """True when any write is needed."""
+        return bool(self.add or self.update or self.remove)
+
+
+def tzinfo_for(name):
+    """A tzinfo for ``UTC``, a fixed offset (``+02:00``) or an IANA name (Python 3.9+)."""
+    text = (name or "UTC").strip()
+    if text.upper() in ("UTC", "Z", "GMT"):
+        return datetime.timezone.utc
+    match = re.match(r"^(?:UTC)?([+-])(\d{1,2}):?(\d{2})?$", text)
+    if match:
+        sign = -1 if match.group(1) == "-" else 1
+        delta = datetime.timedelta(hours=int(match.group(2)), minutes=int(match.group(3) or 0))
+        return datetime.timezone(sign * delta)
+    try:
+        from zoneinfo import ZoneInfo  # Python 3.9+
+
+        return ZoneInfo(text)
+    except ImportError:
+        raise GridRowsError("timezone '%s': only UTC or offsets like +02:00 on Python 3.8" % text) from None
+    except Exception:  # zoneinfo raises several types for unknown keys
+        raise GridRowsError("unknown timezone '%s' (use an IANA name like Europe/Berlin, or +02:00)" % text) from None
+
+
+def is_empty(value):
+    """None, an empty string and an empty option are all 'no value'."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return value == ""
+    if isinstance(value, dict):
+        return is_empty(value.get("value")) and is_empty(value.get("name"))
+    return False
+
+
+def _is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def epoch_ms(value, tz, date_only=False):
+    """Epoch milliseconds of an ISO date/datetime string or a date/datetime object; None if it is not one.
+
+    A date, or a datetime without an offset, is read in ``tz``.
+    """
+    if isinstance(value, str):
+        text = value.strip()
+        if _ISO_DATE.match(text):
+            value = datetime.date(int(text[0:4]), int(text[5:7]), int(text[8:10]))
+        elif _ISO_DATETIME.match(text):
+            text = text.replace(" ", "T", 1)
+            if text.endswith(("Z", "z")):
+                text = text[:-1] + "+00:00"
+            try:
+                value = datetime.datetime.fromisoformat(text)
+            except ValueError:
+                return None
+        else:
+            return None
+    if isinstance(value, datetime.datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=tz)
+        if date_only:
+            moment = datetime.datetime.combine(moment.date(), datetime.time(), tzinfo=moment.tzinfo)
+        return float(round((moment - EPOCH).total_seconds() * 1000))
+    if isinstance(value, datetime.date):
+        moment = datetime.datetime(value.year, value.month, value.day, tzinfo=tz)
+        return float(round((moment - EPOCH).total_seconds() * 1000))
+    return None
+
+
+def _number(value):
+    if _is_number(value):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            return None
+        return number if math.isfinite(number) else None
+    return None
+
+
+class Normaliser:
+    """Canonical, hashable forms of cell values, per column.
+
+    ``kinds`` maps column name to kind (see the module docstring); ``options`` maps
+    option columns to ``{name: value}`` learnt from the server's rows, so a value
+    given by option name matches.
+    """
+
+    def __init__(self, kinds=None, options=None, tz=None):
+        self.kinds = dict(kinds or {})
+        self.options = dict(options or {})
+        self.tz = tz or datetime.timezone.utc
+
+    @classmethod
+    def learn(cls, rows, declared=None, tz=None):
+        """Column kinds and option names from the server's rows; ``declared`` types win."""
+        kinds = {}
+        options = {}
+        for row in rows:
+            for column, value in row.items():
+                if column in ROW_META or value is None:
+                    continue
+                if isinstance(value, dict):
+                    kinds.setdefault(column, "option")
+                    if value.get("name") is not None:
+                        options.setdefault(column, {})[value["name"]] = value.get("value")
+                elif isinstance(value, bool):
+                    kinds.setdefault(column, "checkbox")
+                elif _is_number(value):
+                    kinds.setdefault(column, "numeric")
+                elif isinstance(value, str) and value != "":
+                    kinds.setdefault(column, "string")
+        for column, column_type in (declared or {}).items():
+            if column_type not in COLUMN_TYPES:
+                raise GridRowsError(
+                    "column '%s': unknown type '%s'; use one of %s" % (column, column_type, ", ".join(sorted(COLUMN_TYPES)))
+                )
+            kinds[column] = COLUMN_TYPES[column_type]
+        return cls(kinds, options, tz)
+
+    def canonical(self, column, value):
+        """The form ``value`` is compared in, for ``column``."""
+        if is_empty(value):
+            return None
+        kind = self.kinds.get(column)
+        if kind == "option":
+            if isinstance(value, dict):
+                if value.get("value") is not None:
+                    return str(value["value"])
+                value = value.get("name")
+            text = str(value)
+            names = self.options.get(column, {})
+            if text in names and text not in names.values():
+                return str(names[text])
+            return text
+        if kind == "checkbox":
+            if isinstance(value, bool):
+                return value
+            text = str(value).strip().lower()
+            if text in _TRUE:
+                return True
+            if text in _FALSE:
+                return False
+            return str(value)
+        if kind in ("numeric", "date"):
+            number = _number(value)
+            if number is not None:
+                return number
+            when = epoch_ms(value, self.tz, date_only=(kind == "date"))
+            return when if when is not None else str(value)
+        if kind == "string":
+            if isinstance(value, bool):
+                return "true" if value else "false"
+            if isinstance(value, float) and value.is_integer():
+                return str(int(value))
+            return str(value)
+        return self._guess(value)
+
+    def _guess(self, value):
+        # No kind known (no cell of this column on the server, nothing declared): a best effort.
+        if isinstance(value, dict):
+            return str(value.get("value") if value.get("value") is not None else value.get("name"))
+        if isinstance(value, bool):
+            return value
+        if _is_number(value):
+            return float(value)
+        if isinstance(value, (datetime.date, datetime.datetime)):
+            return epoch_ms(value, self.tz)
+        return str(value)
+
+    def wire(self, column, value):
+        """The value to send for ``column``: dates written by the user become epoch milliseconds.
+
+        That way the server stores exactly what was compared, whatever its own timezone.
+        """
+        if is_empty(value):
+            return None
+        kind = self.kinds.get(column)
+        if isinstance(value, (datetime.date, datetime.datetime)):
+            return int(epoch_ms(value, self.tz, date_only=(kind == "date")))
+        if kind in ("numeric", "date") and isinstance(value, str) and _number(value) is None:
+            when = epoch_ms(value, self.tz, date_only=(kind == "date"))
+            if when is not None:
+                return int(when)
+        return value
+
+    def row_signature(self, row, columns=None):
+        """A hashable identity of ``row`` over ``columns`` (default: every non-meta column with a value)."""
+        if columns is None:
+            columns = sorted(c for c in row if c not in ROW_META and not is_empty(row[c]))
+        return tuple((c, self.canonical(c, row.get(c))) for c in columns)
+
+
+def find_duplicates(rows, normaliser=None):
+    """Rows that repeat an earlier row, the rule TGE's clearDuplicates applies.
+
+    Two rows are duplicates when every column value is equal, ignoring the row id
+    and the modified flag. The row with the lowest id stays; the others are returned.
+    """
+    normaliser = normaliser or Normaliser.learn(rows)
+    seen = set()
+    duplicates = []
+    for row in sorted(rows, key=lambda r: (r.get("id") is None, r.get("id") or 0)):
+        signature = normaliser.row_signature(row)
+        if signature in seen:
+            duplicates.append(row)
+        else:
+            seen.add(signature)
+    return duplicates
+
+
+def validate_desired(rows, key=None, state="present"):
+    """Fail with one clear GridRowsError on rows that cannot be planned."""
+    if state not in STATES:
+        raise GridRowsError("state must be one of %s, got '%s'" % (", ".join(STATES), state))
+    if not isinstance(rows, list):
+        raise GridRowsError("rows must be a list of dicts, got %s" % type(rows).__name__)
+    key = list(key or [])
+    for column in key:
+        if not isinstance(column, str) or not column:
+            raise GridRowsError("key must be a list of column names, got %r" % (column,))
+    if len(set(key)) != len(key):
+        raise GridRowsError("key names a column twice: %s" % ", ".join(key))
+    seen = {}
+    for index, row in enumerate(rows):
+        where = "rows[%d]" % index
+        if not isinstance(row, dict):
+            raise GridRowsError("%s must be a dict of column name to value, got %s: %r" % (where, type(row).__name__, row))
+        for column, value in row.items():
+            if column in ROW_META:
+                raise GridRowsError(
+                    "%s names '%s', which TGE assigns itself; identify rows with the key option instead" % (where, column)
+                )
+            if isinstance(value, (list, tuple, set)) or (isinstance(value, dict) and not _is_option_object(value)):
+                raise GridRowsError(
+                    "%s column '%s': a value must be a string, number, boolean, date or "
+                    "an option {name, value}, got %r" % (where, column, value)
+                )
+        if not row:
+            # An empty row would match every row: under absent it would empty the grid.
+            raise GridRowsError("%s is empty; name at least one column (to empty a grid use state=exact, rows=[])" % where)
+        if not key:
+            continue
+        missing = [c for c in key if is_empty(row.get(c))]
+        if missing:
+            raise GridRowsError("%s has no value for key column(s) %s: %r" % (where, ", ".join(missing), row))
+        identity = tuple(_plain(row[c]) for c in key)
+        if identity in seen:
+            raise GridRowsError(
+                "rows[%d] and %s have the same key (%s); each key must appear once"
+                % (seen[identity], where, ", ".join("%s=%r" % (c, row[c]) for c in key))
+            )
+        seen[identity] = index
+
+
+def _is_option_object(value):
+    return set(value) <= {"name", "value"} and bool(value)
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return ("option", value.get("value"), value.get("name"))
+    return str(value).strip().lower() if isinstance(value, str) else value
+
+
+def readable(row):
+    """A row as users read it: its id and its columns, without TGE's bookkeeping."""
+    out = {"id": row.get("id")}
+    for column, value in row.items():
+        if column not in ROW_META:
+            out[column] = value
+    return out
+
+
+def plan_rows(current, desired, key=None, state="present", normaliser=None):
+    """The writes that make ``current`` (rows as read, with ids) match ``desired``.
+
+    ``present``: add desired rows with no match; with ``key``, update the named
+    columns of matched rows that differ. ``absent``: remove every row matching a
+    desired row. ``exact``: as present, and remove every current row left unmatched
+    (extra copies of a duplicated row included). Without ``key`` a desired row
+    matches a current row equal in every column the desired row names.
+    """
+    validate_desired(desired, key, state)
+    key = list(key or [])
+    norm = normaliser or Normaliser.learn(current)
+    ordered = sorted(current, key=lambda r: (r.get("id") is None, r.get("id") or 0))
+
+    # Index the current rows once per distinct set of matching columns, so
+    # planning stays linear in the number of rows.
+    indexes = {}
+
+    def candidates(columns):
+        if columns not in indexes:
+            index = {}
+            for row in ordered:
+                signature = tuple(norm.canonical(c, row.get(c)) for c in columns)
+                if key and any(v is None for v in signature):
+                    continue  # a row missing a key column identifies nothing
+                index.setdefault(signature, []).append(row)
+            indexes[columns] = index
+        return indexes[columns]
+
+    claimed = set()
+    matches = []  # (desired row, current row or None)
+    keys_seen = {}
+    for index, row in enumerate(desired):
+        columns = tuple(key) if key else tuple(sorted(row))
+        signature = tuple(norm.canonical(c, row.get(c)) for c in columns)
+        if key:
+            if signature in keys_seen:
+                raise GridRowsError(
+                    "rows[%d] and rows[%d] have the same key once normalised (%s); each key must appear once"
+                    % (keys_seen[signature], index, ", ".join("%s=%r" % (c, row[c]) for c in key))
+                )
+            keys_seen[signature] = index
+        found = candidates(columns).get(signature, [])
+        if state == "absent":
+            matches.append((row, found))
+            continue
+        match = next((r for r in found if id(r) not in claimed), None)
+        if match is not None:
+            claimed.add(id(match))
+        matches.append((row, match))
+
+    add, update, remove, updated_rows, removed_rows = [], [], [], [], []
+    after_by_id = {}
+    if state == "absent":
+        gone = set()
+        for _row, found in matches:
+            for match in found:
+                if id(match) not in gone:
+                    gone.add(id(match))
+                    remove.append(match.get("id"))
+                    removed_rows.append(readable(match))
+        after = [readable(r) for r in ordered if id(r) not in gone]
+        return RowPlan([], [], remove, [readable(r) for r in ordered], after, [], removed_rows)
+
+    for row, match in matches:
+        if match is None:
+            add.append(dict((c, norm.wire(c, v)) for c, v in row.items()))
+            continue
+        changes = {}
+        previous = {}
+        for column, value in row.items():
+            if norm.canonical(column, value) != norm.canonical(column, match.get(column)):
+                changes[column] = norm.wire(column, value)
+                previous[column] = match.get(column)
+        if changes:
+            update.append({"rowId": match.get("id"), "values": changes})
+            updated_rows.append({"id": match.get("id"), "values": changes, "previous": previous})
+            merged = readable(match)
+            merged.update(changes)
+            after_by_id[id(match)] = merged
+    if state == "exact":
+        for row in ordered:
+            if id(row) not in claimed:
+                remove.append(row.get("id"))
+                removed_rows.append(readable(row))
+    removed_ids = set(id(r) for r in ordered if id(r) not in claimed) if state == "exact" else set()
+    after = [after_by_id.get(id(r)) or readable(r) for r in ordered if id(r) not in removed_ids]
+    after.extend(dict({"id": None}, **r) for r in add)
+    return RowPlan(add, update, remove, [readable(r) for r in ordered], after, updated_rows, removed_rows)

@@ -1,0 +1,257 @@
+#!/usr/bin/python
+# Copyright: (c) 2026, jira.addons developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: tge_grid_rows
+short_description: Declare the rows of a Table Grid Editor grid on a Jira issue
+version_added: 0.1.0
+description:
+  - Makes the rows of one Table Grid Editor (TGE) grid on one Jira issue match the rows you declare,
+    changing only what differs.
+  - Reads every page of the grid, plans, then writes with at most one add (POST), one edit (PUT) and one
+    remove (DELETE) request, however many rows change.
+  - Values are compared after normalisation, so a second run reports no change whatever form a value was
+    written in, for example V(2), V("2") and V(2.0); V(2024-05-01) and epoch milliseconds; a list option by
+    its value, its name or as C({name, value}); V(true) and V("true"); V(null), V("") and a missing cell.
+  - A write whose outcome is unknown (a dropped connection, a gateway timeout) is never simply sent again:
+    the module reads the grid again and sends only what is still missing, so faults never duplicate rows.
+author:
+  - jira.addons developers
+extends_documentation_fragment:
+  - jira.addons.connection
+  - jira.addons.attributes
+  - jira.addons.attributes.ACTIONABLE
+options:
+  grid:
+    description:
+      - The grid, by custom field id (V(10301) or V(customfield_10301)) or by name (V(Family List)).
+      - Looking a grid up by name lists the grids, which TGE allows Jira administrators only.
+    type: str
+    required: true
+  issue:
+    description:
+      - The issue, by key (V(DEMO-1)) or numeric id (V(10001)). A key costs one request to find the id.
+    type: str
+    required: true
+  rows:
+    description:
+      - The rows, each a dict of column name to value.
+      - A row names only the columns it cares about; with O(state=present) the other columns of a matched
+        row are left alone.
+      - Dates may be written as V(YYYY-MM-DD), ISO datetimes or epoch milliseconds; list and radio options by
+        value, by name or as C({name, value}).
+      - With O(state=exact), V([]) empties the grid.
+    type: list
+    elements: raw
+    required: true
+  key:
+    description:
+      - Columns that identify a row. A desired row matches the current row with the same values in these
+        columns; its other columns are then updated where they differ.
+      - Every desired row must have a value for every key column, and no two desired rows may share a key.
+      - Without O(key), a desired row matches a current row whose values are equal in every column the desired
+        row names; a row with any other value is a different row.
+    type: list
+    elements: str
+  state:
+    description:
+      - V(present) adds the desired rows that are missing and updates matched rows; other rows stay.
+      - V(absent) removes every row that matches a desired row (every copy, if the grid holds duplicates).
+      - V(exact) makes the grid hold exactly O(rows) - it also removes every row that matches no desired row,
+        extra copies of duplicated rows included.
+    type: str
+    choices: [present, absent, exact]
+    default: present
+  columns:
+    description:
+      - Column types, for columns the grid has no value in yet (types are otherwise learnt from the rows
+        the server returns). Needed, for example, to compare V(2024-05-01) with a date column that is empty
+        on this issue.
+      - Map of column name to one of V(string), V(number), V(integer), V(date), V(datetime), V(list), V(radio),
+        V(checkbox), V(userlist).
+    type: dict
+  timezone:
+    description:
+      - Timezone for dates and datetimes written without an offset, as V(UTC), an offset such as V(+02:00),
+        or an IANA name such as V(Europe/Berlin) (Python 3.9 or newer on the managed host).
+      - Dates are sent to TGE as epoch milliseconds computed in this timezone.
+    type: str
+    default: UTC
+notes:
+  - In check mode nothing is written; rows that would be added have C(id=null) in the result.
+  - If a write fails, the module fails and the result's RV(added), RV(updated) and RV(removed) tell what was
+    already applied.
+seealso:
+  - module: jira.addons.tge_grid_info
+"""
+
+EXAMPLES = r"""
+- name: The approval matrix of CHG-12 holds exactly these approvers
+  jira.addons.tge_grid_rows:
+    url: https://jira.example.com
+    token: "{{ jira_token }}"
+    grid: Approval Matrix
+    issue: CHG-12
+    key: [role]
+    state: exact
+    rows:
+      - {role: Security, approver: alice, due: 2026-12-01}
+      - {role: Operations, approver: bob, due: 2026-12-03}
+
+- name: Make sure one asset is listed, leaving the other rows alone
+  jira.addons.tge_grid_rows:
+    url: https://jira.example.com
+    username: automation
+    password: "{{ jira_password }}"
+    grid: 10302
+    issue: OPS-1
+    key: [asset]
+    rows:
+      - asset: LAP-0042
+        quantity: 1
+        location: North
+        in_service: true
+
+- name: Remove a retired asset
+  jira.addons.tge_grid_rows:
+    url: https://jira.example.com
+    token: "{{ jira_token }}"
+    grid: customfield_10302
+    issue: OPS-1
+    key: [asset]
+    state: absent
+    rows:
+      - asset: LAP-0007
+
+- name: Apply grid contents kept in git, one file per issue
+  jira.addons.tge_grid_rows:
+    url: https://jira.example.com
+    token: "{{ jira_token }}"
+    grid: "{{ item.grid }}"
+    issue: "{{ item.issue }}"
+    key: "{{ item.key }}"
+    columns: "{{ item.columns | default(omit) }}"
+    state: exact
+    rows: "{{ item.rows }}"
+  loop: "{{ query('ansible.builtin.fileglob', 'grids/*.yml') | map('ansible.builtin.from_yaml_file') | list }}"
+"""
+
+RETURN = r"""
+grid_id:
+  description: Custom field id of the grid.
+  returned: always
+  type: int
+  sample: 10302
+issue_id:
+  description: Numeric id of the issue.
+  returned: always
+  type: int
+  sample: 10101
+rows:
+  description:
+    - The rows of the grid after the run (in check mode, as they would be), each with its C(id) and its columns.
+    - Untouched cells are as TGE returned them (dates as epoch milliseconds, options as C({name, value}));
+      cells this run wrote are as sent.
+  returned: success
+  type: list
+  elements: dict
+  sample: [{"id": 81, "asset": "LAP-0042", "quantity": 1, "location": "North"}]
+added:
+  description: Rows added, with their new ids (C(null) in check mode).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"id": 81, "asset": "LAP-0042", "quantity": 1}]
+updated:
+  description: Rows updated, with the columns that changed (C(values)) and what they held before (C(previous)).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"id": 12, "values": {"quantity": 3}, "previous": {"quantity": 2.0}}]
+removed:
+  description: Rows removed, as they were.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"id": 7, "asset": "LAP-0007", "quantity": 1.0}]
+diff:
+  description: The grid's rows before and after, when run with C(--diff).
+  returned: when diff mode is on
+  type: dict
+  contains:
+    before:
+      description: Rows before the run.
+      type: list
+      elements: dict
+    after:
+      description: Rows after the run.
+      type: list
+      elements: dict
+"""
+
+from ansible_collections.jira.addons.plugins.module_utils.grid_reconcile import GridWriteError, reconcile_rows
+from ansible_collections.jira.addons.plugins.module_utils.grid_rows import (
+    GridRowsError,
+    Normaliser,
+    tzinfo_for,
+    validate_desired,
+)
+from ansible_collections.jira.addons.plugins.module_utils.jira_api import JiraCoreApi
+from ansible_collections.jira.addons.plugins.module_utils.module import JiraModule
+from ansible_collections.jira.addons.plugins.module_utils.tge_api import GridNotFound, TgeApi
+
+
+def apply_rows(module):
+    """Check the input, then reconcile the grid and shape the result."""
+    p = module.params
+    try:
+        validate_desired(p["rows"], p["key"], p["state"])
+        tz = tzinfo_for(p["timezone"])
+        Normaliser.learn([], p["columns"] or {})
+        tge = TgeApi(module.client)
+        grid_id = tge.resolve_grid(p["grid"])
+        issue_id = JiraCoreApi(module.client).issue_id(p["issue"])
+        outcome = reconcile_rows(
+            tge, grid_id, issue_id, p["rows"], p["key"], p["state"], p["columns"], tz, module.check_mode
+        )
+    except (GridRowsError, GridNotFound) as err:
+        module.fail_json(msg=str(err))
+    except GridWriteError as err:
+        result = _shape(err.result, module, {"grid_id": grid_id, "issue_id": issue_id})
+        if err.error is not None:
+            result["error"] = err.error.as_dict()
+        module.fail_json(msg=module.client.scrub(str(err)), **result)
+    return _shape(outcome, module, {"grid_id": grid_id, "issue_id": issue_id})
+
+
+def _shape(outcome, module, ids):
+    result = dict(ids)
+    result.update(
+        changed=outcome["changed"], rows=outcome["rows"], added=outcome["added"], updated=outcome["updated"],
+        removed=outcome["removed"],
+    )
+    if module._diff:
+        result["diff"] = {"before": outcome["before"], "after": outcome["after"]}
+    return result
+
+
+def main():
+    module = JiraModule(
+        argument_spec=dict(
+            grid=dict(type="str", required=True),
+            issue=dict(type="str", required=True),
+            rows=dict(type="list", elements="raw", required=True),
+            key=dict(type="list", elements="str", no_log=False),
+            state=dict(type="str", choices=["present", "absent", "exact"], default="present"),
+            columns=dict(type="dict"),
+            timezone=dict(type="str", default="UTC"),
+        ),
+    )
+    module.run(apply_rows)
+
+
+if __name__ == "__main__":
+    main()
