@@ -23,7 +23,7 @@ options:
     description:
       - Password for HTTP basic authentication.
       - If not set, the value of the E(JIRA_PASSWORD) environment variable is used.
-      - Mutually exclusive with O(token). Options given in the task win over the environment:
+      - Mutually exclusive with O(token). Options given in the task win over the environment, so
         a O(password) option ignores E(JIRA_TOKEN), and the other way round.
     type: str
   token:

@@ -155,7 +155,7 @@ def retry_after_seconds(value, now=None):
     return min(max(seconds, 0.0), MAX_RETRY_AFTER)
 
 
-class _PreemptiveAuth(object):
+class _PreemptiveAuth:
     """Sets one Authorization header on every request (a requests auth callable)."""
 
     def __init__(self, header):
@@ -273,8 +273,10 @@ class JiraClient:
                     self._sleep(self._backoff(attempt))
                     continue
                 if sent and not idempotent:
-                    raise OutcomeUnknownError(method, path, reason="%s; the request may have been applied" % reason)
-                raise JiraApiError(method, path, reason=reason)
+                    raise OutcomeUnknownError(
+                        method, path, reason="%s; the request may have been applied" % reason
+                    ) from None
+                raise JiraApiError(method, path, reason=reason) from None
 
             status = response.status_code
             if status in RETRY_STATUSES and attempt < self.retries and (idempotent or status in REFUSED_STATUSES):
@@ -298,9 +300,7 @@ class JiraClient:
             try:
                 return response.json()
             except ValueError:
-                raise JiraApiError(
-                    method, path, status=status, reason="the server did not answer with JSON"
-                ) from None
+                raise JiraApiError(method, path, status=status, reason="the server did not answer with JSON") from None
 
     def get(self, path, params=None, **kwargs):
         """GET ``path`` and return the decoded JSON."""

@@ -64,8 +64,9 @@ class _Applied:
         return {"rows": self.rows, "added": added, "updated": updated, "removed": removed}
 
 
-def reconcile_rows(tge, grid_id, issue_id, desired, key=None, state="present", declared=None, tz=None,
-                   check_mode=False, max_rounds=4):
+def reconcile_rows(
+    tge, grid_id, issue_id, desired, key=None, state="present", declared=None, tz=None, check_mode=False, max_rounds=4
+):
     """Reconcile and return the result: changed, rows, added, updated, removed, before, after.
 
     In check mode the same plan is computed and nothing is sent but the reads;

@@ -185,7 +185,8 @@ class Normaliser:
         for column, column_type in (declared or {}).items():
             if column_type not in COLUMN_TYPES:
                 raise GridRowsError(
-                    "column '%s': unknown type '%s'; use one of %s" % (column, column_type, ", ".join(sorted(COLUMN_TYPES)))
+                    "column '%s': unknown type '%s'; use one of %s"
+                    % (column, column_type, ", ".join(sorted(COLUMN_TYPES)))
                 )
             kinds[column] = COLUMN_TYPES[column_type]
         return cls(kinds, options, tz)
@@ -297,11 +298,14 @@ def validate_desired(rows, key=None, state="present"):
     for index, row in enumerate(rows):
         where = "rows[%d]" % index
         if not isinstance(row, dict):
-            raise GridRowsError("%s must be a dict of column name to value, got %s: %r" % (where, type(row).__name__, row))
+            raise GridRowsError(
+                "%s must be a dict of column name to value, got %s: %r" % (where, type(row).__name__, row)
+            )
         for column, value in row.items():
             if column in ROW_META:
                 raise GridRowsError(
-                    "%s names '%s', which TGE assigns itself; identify rows with the key option instead" % (where, column)
+                    "%s names '%s', which TGE assigns itself; identify rows with the key option instead"
+                    % (where, column)
                 )
             if isinstance(value, (list, tuple, set)) or (isinstance(value, dict) and not _is_option_object(value)):
                 raise GridRowsError(
@@ -310,7 +314,9 @@ def validate_desired(rows, key=None, state="present"):
                 )
         if not row:
             # An empty row would match every row: under absent it would empty the grid.
-            raise GridRowsError("%s is empty; name at least one column (to empty a grid use state=exact, rows=[])" % where)
+            raise GridRowsError(
+                "%s is empty; name at least one column (to empty a grid use state=exact, rows=[])" % where
+            )
         if not key:
             continue
         missing = [c for c in key if is_empty(row.get(c))]

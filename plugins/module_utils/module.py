@@ -47,9 +47,7 @@ class JiraModule(AnsibleModule):
         exclusive = [("password", "token")] + list(mutually_exclusive or [])
         together = [("client_key", "client_cert")] + list(required_together or [])
         kwargs.setdefault("supports_check_mode", True)
-        super().__init__(
-            argument_spec=spec, mutually_exclusive=exclusive, required_together=together, **kwargs
-        )
+        super().__init__(argument_spec=spec, mutually_exclusive=exclusive, required_together=together, **kwargs)
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
         self._credentials_from_env()

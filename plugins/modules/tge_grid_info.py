@@ -15,7 +15,7 @@ description:
   - With O(grid) alone, returns the rows of that grid on every issue the user can see, grouped per issue.
   - This module only reads; it never reports a change.
 author:
-  - jira.addons developers
+  - jira.addons developers (@jira-addons)
 extends_documentation_fragment:
   - jira.addons.connection
   - jira.addons.attributes

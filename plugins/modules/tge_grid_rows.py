@@ -16,10 +16,10 @@ description:
   - Values are compared after normalisation, so a second run reports no change whatever form a value was
     written in, for example V(2), V("2") and V(2.0); V(2024-05-01) and epoch milliseconds; a list option by
     its value, its name or as C({name, value}); V(true) and V("true"); V(null), V("") and a missing cell.
-  - A write whose outcome is unknown (a dropped connection, a gateway timeout) is never simply sent again:
-    the module reads the grid again and sends only what is still missing, so faults never duplicate rows.
+  - A write whose outcome is unknown (a dropped connection, a gateway timeout) is never simply sent again.
+    The module reads the grid again and sends only what is still missing, so faults never duplicate rows.
 author:
-  - jira.addons developers
+  - jira.addons developers (@jira-addons)
 extends_documentation_fragment:
   - jira.addons.connection
   - jira.addons.attributes
@@ -183,13 +183,11 @@ diff:
   type: dict
   contains:
     before:
-      description: Rows before the run.
-      type: list
-      elements: dict
+      description: C(rows), the rows before the run.
+      type: dict
     after:
-      description: Rows after the run.
-      type: list
-      elements: dict
+      description: C(rows), the rows after the run (in check mode, as they would be).
+      type: dict
 """
 
 from ansible_collections.jira.addons.plugins.module_utils.grid_reconcile import GridWriteError, reconcile_rows
@@ -230,11 +228,21 @@ def apply_rows(module):
 def _shape(outcome, module, ids):
     result = dict(ids)
     result.update(
-        changed=outcome["changed"], rows=outcome["rows"], added=outcome["added"], updated=outcome["updated"],
+        changed=outcome["changed"],
+        rows=outcome["rows"],
+        added=outcome["added"],
+        updated=outcome["updated"],
         removed=outcome["removed"],
     )
     if module._diff:
-        result["diff"] = {"before": outcome["before"], "after": outcome["after"]}
+        # Ansible renders a diff of mappings; rows go under one key so the diff reads as a list of rows.
+        header = "grid %s on issue %s" % (module.params["grid"], module.params["issue"])
+        result["diff"] = {
+            "before": {"rows": outcome["before"]},
+            "after": {"rows": outcome["after"]},
+            "before_header": header,
+            "after_header": header,
+        }
     return result
 
 

@@ -15,7 +15,7 @@ if str(HERE) not in sys.path:  # pyproject's pythonpath does this too; keep dire
     sys.path.insert(0, str(HERE))
 
 from jira_emulator.process import EmulatorProcess  # noqa: E402
-from jira_emulator.pytest_plugin import emulator, emulator_process  # noqa: E402,F401
+from jira_emulator.pytest_plugin import emulator, emulator_process  # noqa: E402,F401  pylint: disable=unused-import
 
 PASSWORDS = {
     "admin": "admin-pass",

@@ -85,7 +85,7 @@ def test_fault_status_with_retry_after_for_count_requests(emulator, admin):
 def test_fault_rate_is_reproducible_with_the_seed(emulator, admin):
     def run():
         emulator.set_faults([{"path": "/myself", "rate": 0.5, "action": "status", "status": 502}])
-        return [admin.get("/rest/api/2/myself").status_code for _ in range(20)]
+        return [admin.get("/rest/api/2/myself").status_code for _attempt in range(20)]
 
     first, second = run(), run()
     assert first == second and {502, 200} == set(first)

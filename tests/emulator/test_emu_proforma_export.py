@@ -34,7 +34,7 @@ def wait(client, status_url, timeout=10.0):
 
 def download(client, emulator, **body):
     emulator.settings(export_seconds=0)
-    _, started = start(client, **body)
+    _response, started = start(client, **body)
     final = wait(client, started["statusUrl"])[-1]
     response = client.get(final["downloadUrl"])
     assert response.status_code == 200
@@ -56,7 +56,7 @@ def test_export_runs_in_background_with_progress(admin, emulator):
 
 def test_download_before_completion_is_400(admin, emulator):
     emulator.settings(export_seconds=30)
-    _, started = start(admin)
+    _response, started = start(admin)
     early = admin.get(f"{started['statusUrl']}/ProForma-DEMO-form-1.json")
     assert early.status_code == 400
     assert_proforma_response(early)
@@ -64,7 +64,7 @@ def test_download_before_completion_is_400(admin, emulator):
 
 def test_json_export_content_and_download_once(admin, emulator):
     emulator.settings(export_seconds=0)
-    _, started = start(admin, fields=["summary", "status"])
+    _response, started = start(admin, fields=["summary", "status"])
     final = wait(admin, started["statusUrl"])[-1]
     response = admin.get(final["downloadUrl"])
     assert response.headers["Content-Type"].startswith("application/json")
@@ -122,7 +122,7 @@ def test_jql_filters_the_export(admin, emulator):
 
 def test_unparsable_jql_fails_the_export(admin, emulator):
     emulator.settings(export_seconds=0)
-    _, started = start(admin, jql="description ~ broken")
+    _response, started = start(admin, jql="description ~ broken")
     final = wait(admin, started["statusUrl"])[-1]
     assert final["complete"] is True and final["failed"] is True
     assert final["message"] == "Error constructing JQL query" and "downloadUrl" not in final
@@ -159,7 +159,7 @@ def test_export_needs_the_export_permission(api):
     assert (
         error["message"] == "Access to this API requires a user with the 'ProForma: Export All Data' global permission"
     )
-    response, _ = start(api("erin"))
+    response, _started = start(api("erin"))
     assert response.status_code == 200
     assert api("alice").get(f"{EXPORT}/whatever").status_code == 403
 

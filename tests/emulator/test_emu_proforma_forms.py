@@ -86,7 +86,7 @@ def test_submit_reopen_cycle_without_lock(admin):
     state = form(admin, "DEMO-1", 2)["state"]
     assert state["status"] == "s" and state["submitted"].endswith("Z")
     assert index(admin, "DEMO-1")[1]["submitted"] is True
-    _, body = change(admin, "DEMO-1", 2, "reopen")
+    _response, body = change(admin, "DEMO-1", 2, "reopen")
     assert body == {"status": "o", "transitioned": False}
     assert "submitted" not in form(admin, "DEMO-1", 2)["state"]
 
@@ -98,11 +98,11 @@ def test_submit_locks_and_transitions_when_the_template_says_so(admin):
         "Approved"
     )
     assert index(admin, "DEMO-1")[2]["lock"] is True
-    _, body = change(admin, "DEMO-1", 3, "unlock")
+    _response, body = change(admin, "DEMO-1", 3, "unlock")
     assert body == {"status": "s", "transitioned": False}
-    _, body = change(admin, "DEMO-1", 3, "reopen")
+    _response, body = change(admin, "DEMO-1", 3, "reopen")
     assert body["status"] == "o"
-    _, body = change(admin, "DEMO-1", 3, "submit")
+    _response, body = change(admin, "DEMO-1", 3, "submit")
     assert body == {"status": "l", "transitioned": False}  # the issue is already Approved
 
 

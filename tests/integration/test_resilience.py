@@ -11,7 +11,8 @@ from .runner import run_playbook
 PASSWORD = "admin-pass"
 TOKEN = "admin-token"
 
-READ_PLAYBOOK = """
+READ_PLAYBOOK = (
+    """
 - hosts: localhost
   gather_facts: false
   tasks:
@@ -42,7 +43,9 @@ READ_PLAYBOOK = """
           - by_password.row_count > 0
           - by_token is failed
           - by_token.msg is search('HTTP 404')
-""" % PASSWORD
+"""
+    % PASSWORD
+)
 
 
 def write(tmp_path, text):
@@ -92,10 +95,18 @@ def grid_reads(emulator):
 
 
 def test_retries_injected_503_with_retry_after_then_succeeds(emulator, tmp_path):
-    expected = len([r for r in emulator.requests()])  # log is empty after the per-test reset
-    assert expected == 0
+    assert emulator.requests() == [], "the log is empty after the per-test reset"
     emulator.set_faults(
-        [{"method": "GET", "path": "/grid/10301/issue/", "count": 2, "action": "status", "status": 503, "retry_after": "1"}]
+        [
+            {
+                "method": "GET",
+                "path": "/grid/10301/issue/",
+                "count": 2,
+                "action": "status",
+                "status": 503,
+                "retry_after": "1",
+            }
+        ]
     )
     proc = run_playbook(fault_playbook(tmp_path, emulator), tmp_path)
     assert proc.returncode == 0, proc.stdout[-4000:]
@@ -114,7 +125,9 @@ def test_retries_a_dropped_connection_on_a_read(emulator, tmp_path):
 
 
 def test_gives_up_with_a_clear_message_when_faults_persist(emulator, tmp_path):
-    emulator.set_faults([{"method": "GET", "path": "/grid/10301/issue/", "rate": 1.0, "action": "status", "status": 502}])
+    emulator.set_faults(
+        [{"method": "GET", "path": "/grid/10301/issue/", "rate": 1.0, "action": "status", "status": 502}]
+    )
     playbook = fault_playbook(tmp_path, emulator)
     text = playbook.read_text().replace("issue: DEMO-1", "issue: DEMO-1\n        retries: 1")
     playbook.write_text(text)

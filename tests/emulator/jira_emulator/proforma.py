@@ -159,7 +159,7 @@ class ProFormaApi:
         template = self.store.templates.get(template_id)
         if template is None:
             return empty_response(404)  # the operation documents a 404 without a body
-        for _ in range(count):
+        for _copy in range(count):
             # Form ids grow per issue and are never reused, even after a form is deleted.
             put_form(issue.properties, issue.next_form_id, new_form(template, "o", visibility, {}, None))
             issue.next_form_id += 1

@@ -73,14 +73,14 @@ class App:
         """The user for a Basic or Bearer ``Authorization`` header, or None."""
         if not header:
             return None
-        scheme, _, credentials = header.partition(" ")
+        scheme, _sep, credentials = header.partition(" ")
         credentials = credentials.strip()
         if scheme.lower() == "bearer":
             return self.store.tokens.get(credentials)
         if scheme.lower() != "basic":
             return None
         try:
-            name, _, password = base64.b64decode(credentials, validate=True).decode().partition(":")
+            name, _sep, password = base64.b64decode(credentials, validate=True).decode().partition(":")
         except (binascii.Error, UnicodeDecodeError):
             return None
         user = self.store.users.get(name)

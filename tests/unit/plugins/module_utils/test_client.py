@@ -153,8 +153,16 @@ def test_connection_refused_is_retried_then_reported():
             {"errorMessages": ["Issue Does Not Exist"], "errors": {"issue": "bad"}},
             "GET /p failed with HTTP 404 (not found): Issue Does Not Exist; issue: bad",
         ),
-        (400, "Column 'colour' does not exist", "GET /p failed with HTTP 400 (bad request): Column 'colour' does not exist"),
-        (500, "<html><body><h1>Oops</h1> broken</body></html>", "GET /p failed with HTTP 500 (server error): Oops broken"),
+        (
+            400,
+            "Column 'colour' does not exist",
+            "GET /p failed with HTTP 400 (bad request): Column 'colour' does not exist",
+        ),
+        (
+            500,
+            "<html><body><h1>Oops</h1> broken</body></html>",
+            "GET /p failed with HTTP 500 (server error): Oops broken",
+        ),
     ],
 )
 def test_error_messages_carry_status_and_server_words(server, status, body, expected):

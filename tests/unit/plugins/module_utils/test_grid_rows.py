@@ -22,10 +22,25 @@ MAY_1_UTC_MS = 1714521600000
 # Rows as TGE returns them: dates in epoch ms, numbers as floats, options as objects,
 # empty cells left out.
 CURRENT = [
-    {"id": 1, "issueId": 10001, "modified": 1, "asset": "LAP-1", "quantity": 2.0, "purchased": MAY_1_UTC_MS,
-     "location": {"name": "North", "value": "N"}, "in_service": True},
-    {"id": 2, "issueId": 10001, "modified": 0, "asset": "LAP-2", "quantity": 1.0,
-     "location": {"name": "South", "value": "S"}, "in_service": False},
+    {
+        "id": 1,
+        "issueId": 10001,
+        "modified": 1,
+        "asset": "LAP-1",
+        "quantity": 2.0,
+        "purchased": MAY_1_UTC_MS,
+        "location": {"name": "North", "value": "N"},
+        "in_service": True,
+    },
+    {
+        "id": 2,
+        "issueId": 10001,
+        "modified": 0,
+        "asset": "LAP-2",
+        "quantity": 1.0,
+        "location": {"name": "South", "value": "S"},
+        "in_service": False,
+    },
     {"id": 3, "issueId": 10001, "modified": 0, "asset": "LAP-3"},
 ]
 
@@ -40,7 +55,12 @@ def plan(desired, **kwargs):
         # Every form a user may write the same values in.
         {"asset": "LAP-1", "quantity": "2", "purchased": "2024-05-01", "location": "N", "in_service": "true"},
         {"asset": "LAP-1", "quantity": 2, "purchased": MAY_1_UTC_MS, "location": "North", "in_service": True},
-        {"asset": "LAP-1", "quantity": 2.0, "purchased": "2024-05-01T00:00:00Z", "location": {"name": "North", "value": "N"}},
+        {
+            "asset": "LAP-1",
+            "quantity": 2.0,
+            "purchased": "2024-05-01T00:00:00Z",
+            "location": {"name": "North", "value": "N"},
+        },
         {"asset": "LAP-1", "quantity": "2.0", "purchased": datetime.date(2024, 5, 1), "in_service": "yes"},
         {"asset": "LAP-1", "purchased": "2024-05-01T02:00:00+02:00", "hobbies": None, "notes": ""},
     ],
@@ -55,8 +75,13 @@ def test_matched_rows_update_only_differing_named_columns():
     assert result.update == [{"rowId": 2, "values": {"quantity": 5}}]
     assert result.updated_rows == [{"id": 2, "values": {"quantity": 5}, "previous": {"quantity": 1.0}}]
     assert result.add == [] and result.remove == []
-    assert {"id": 2, "asset": "LAP-2", "quantity": 5, "location": {"name": "South", "value": "S"},
-            "in_service": False} in result.after
+    assert {
+        "id": 2,
+        "asset": "LAP-2",
+        "quantity": 5,
+        "location": {"name": "South", "value": "S"},
+        "in_service": False,
+    } in result.after
 
 
 def test_present_adds_missing_rows_and_leaves_the_rest():

@@ -18,8 +18,15 @@ def query(request):
 
 @pytest.mark.parametrize(
     "ref, expected",
-    [("10301", 10301), (10301, 10301), ("customfield_10301", 10301), (" 42 ", 42), ("Asset List", None),
-     ("customfield_x", None), ("10301a", None)],
+    [
+        ("10301", 10301),
+        (10301, 10301),
+        ("customfield_10301", 10301),
+        (" 42 ", 42),
+        ("Asset List", None),
+        ("customfield_x", None),
+        ("10301a", None),
+    ],
 )
 def test_parse_grid_id(ref, expected):
     assert parse_grid_id(ref) == expected

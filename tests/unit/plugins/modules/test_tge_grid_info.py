@@ -44,11 +44,24 @@ def test_reads_rows_of_an_issue_given_by_key(server, run_module):
 
 def test_grid_alone_groups_rows_per_issue_and_adds_datasource(server, run_module):
     server.script = [
-        (200, {}, {"startAt": 0, "maxResults": 10, "total": 2, "values": [
-            {"issueId": 10001, "values": [{"id": 1}, {"id": 2}]},
-            {"issueId": 10002, "values": [{"id": 3}]},
-        ]}),
-        (200, {}, {"configurationTableName": "family", "databaseTableName": "family_c10301", "connectionUrl": "jdbc:x"}),
+        (
+            200,
+            {},
+            {
+                "startAt": 0,
+                "maxResults": 10,
+                "total": 2,
+                "values": [
+                    {"issueId": 10001, "values": [{"id": 1}, {"id": 2}]},
+                    {"issueId": 10002, "values": [{"id": 3}]},
+                ],
+            },
+        ),
+        (
+            200,
+            {},
+            {"configurationTableName": "family", "databaseTableName": "family_c10301", "connectionUrl": "jdbc:x"},
+        ),
     ]
     result, failed = run_module(
         tge_grid_info.main, {"url": server.url, "token": SECRET, "grid": "customfield_10301", "datasource": True}
