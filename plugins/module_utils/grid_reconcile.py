@@ -74,6 +74,18 @@ def reconcile_rows(
     """
     current = tge.read_rows(grid_id, issue_id)
     plan = plan_rows(current, desired, key, state, Normaliser.learn(current, declared, tz))
+    if not plan.changed:
+        # The common case of a scheduled run: nothing to write, nothing to compare row by row.
+        rows = [readable(r) for r in current]
+        return {
+            "changed": False,
+            "rows": rows,
+            "added": [],
+            "updated": [],
+            "removed": [],
+            "before": rows,
+            "after": rows,
+        }
     applied = _Applied(current)
     if check_mode:
         applied.remove(plan.remove)

@@ -42,6 +42,7 @@ COLUMN_TYPES = {
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 _TRUE = ("true", "yes", "on", "1", "y")
 _FALSE = ("false", "no", "off", "0", "n")
+_SCALARS = frozenset((str, int, float, bool, type(None)))
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 
@@ -55,17 +56,31 @@ class RowPlan:
 
     ``add``: rows to POST, in wire form. ``update``: ``{"rowId", "values"}`` items to
     PUT, each naming only the columns that differ. ``remove``: row ids to DELETE.
-    ``removed_rows``, ``updated_rows`` and ``before``/``after`` are the readable side.
+    ``removed_rows``, ``updated_rows`` and ``before``/``after`` are the readable side;
+    ``before`` and ``after`` are built only when asked for.
     """
 
-    def __init__(self, add, update, remove, before, after, updated_rows, removed_rows):
+    def __init__(self, add, update, remove, current, updated_rows, removed_rows, merged=None):
         self.add = add
         self.update = update
         self.remove = remove
-        self.before = before
-        self.after = after
         self.updated_rows = updated_rows
         self.removed_rows = removed_rows
+        self._current = current
+        self._merged = merged or {}
+
+    @property
+    def before(self):
+        """The current rows, readable."""
+        return [readable(r) for r in self._current]
+
+    @property
+    def after(self):
+        """The rows once the plan is applied; rows to add have ``id: None``."""
+        gone = set(self.remove)
+        after = [self._merged.get(r.get("id")) or readable(r) for r in self._current if r.get("id") not in gone]
+        after.extend(dict({"id": None}, **r) for r in self.add)
+        return after
 
     @property
     def changed(self):
@@ -150,6 +165,21 @@ def _number(value):
     return None
 
 
+def _cached_for_strings(convert):
+    """``convert`` with its results for string inputs remembered (grids repeat values a lot)."""
+    cache = {}
+
+    def cached(value):
+        if type(value) is not str:
+            return convert(value)
+        hit = cache.get(value, cache)
+        if hit is cache:
+            hit = cache[value] = convert(value)
+        return hit
+
+    return cached
+
+
 class Normaliser:
     """Canonical, hashable forms of cell values, per column.
 
@@ -162,26 +192,33 @@ class Normaliser:
         self.kinds = dict(kinds or {})
         self.options = dict(options or {})
         self.tz = tz or datetime.timezone.utc
+        self._converters = {}
 
     @classmethod
     def learn(cls, rows, declared=None, tz=None):
         """Column kinds and option names from the server's rows; ``declared`` types win."""
         kinds = {}
         options = {}
+        # A column's kind is settled by its first value; option columns keep collecting names.
+        settled = set(ROW_META)
         for row in rows:
             for column, value in row.items():
-                if column in ROW_META or value is None:
+                if value is None or column in settled:
                     continue
                 if isinstance(value, dict):
                     kinds.setdefault(column, "option")
                     if value.get("name") is not None:
                         options.setdefault(column, {})[value["name"]] = value.get("value")
-                elif isinstance(value, bool):
-                    kinds.setdefault(column, "checkbox")
+                    continue
+                if isinstance(value, bool):
+                    kinds[column] = "checkbox"
                 elif _is_number(value):
-                    kinds.setdefault(column, "numeric")
+                    kinds[column] = "numeric"
                 elif isinstance(value, str) and value != "":
-                    kinds.setdefault(column, "string")
+                    kinds[column] = "string"
+                else:
+                    continue
+                settled.add(column)
         for column, column_type in (declared or {}).items():
             if column_type not in COLUMN_TYPES:
                 raise GridRowsError(
@@ -193,45 +230,96 @@ class Normaliser:
 
     def canonical(self, column, value):
         """The form ``value`` is compared in, for ``column``."""
-        if is_empty(value):
+        if value is None or value == "":
             return None
+        return self.converter(column)(value)
+
+    def converter(self, column):
+        """The function giving canonical forms of non-empty values of ``column``."""
+        convert = self._converters.get(column)
+        if convert is None:
+            convert = self._converters[column] = self._converter(column)
+        return convert
+
+    def signature_of(self, columns):
+        """A function: row -> the tuple of its canonical values in ``columns`` (empty -> None)."""
+        pairs = [(column, self.converter(column)) for column in columns]
+
+        def signature(row):
+            out = []
+            for column, convert in pairs:
+                value = row.get(column)
+                out.append(None if value is None or value == "" else convert(value))
+            return tuple(out)
+
+        return signature
+
+    def _converter(self, column):
+        # One function per column, chosen once: planning calls this for every cell of every row.
         kind = self.kinds.get(column)
         if kind == "option":
-            if isinstance(value, dict):
-                if value.get("value") is not None:
-                    return str(value["value"])
-                value = value.get("name")
-            text = str(value)
             names = self.options.get(column, {})
-            if text in names and text not in names.values():
-                return str(names[text])
-            return text
+            values = set(str(v) for v in names.values())
+
+            def option(value):
+                if isinstance(value, dict):
+                    if value.get("value") is not None and value.get("value") != "":
+                        return str(value["value"])
+                    value = value.get("name")
+                    if value is None or value == "":
+                        return None
+                text = str(value)
+                if text in names and text not in values:
+                    return str(names[text])
+                return text
+
+            return _cached_for_strings(option)
         if kind == "checkbox":
-            if isinstance(value, bool):
-                return value
-            text = str(value).strip().lower()
-            if text in _TRUE:
-                return True
-            if text in _FALSE:
-                return False
-            return str(value)
+
+            def checkbox(value):
+                if value is True or value is False:
+                    return value
+                text = str(value).strip().lower()
+                if text in _TRUE:
+                    return True
+                if text in _FALSE:
+                    return False
+                return str(value)
+
+            return _cached_for_strings(checkbox)
         if kind in ("numeric", "date"):
-            number = _number(value)
-            if number is not None:
-                return number
-            when = epoch_ms(value, self.tz, date_only=(kind == "date"))
-            return when if when is not None else str(value)
+            date_only = kind == "date"
+
+            def numeric(value):
+                kind_of = type(value)
+                if kind_of is float or kind_of is int:
+                    return float(value)
+                number = _number(value)
+                if number is not None:
+                    return number
+                when = epoch_ms(value, self.tz, date_only=date_only)
+                return when if when is not None else str(value)
+
+            return _cached_for_strings(numeric)
         if kind == "string":
-            if isinstance(value, bool):
-                return "true" if value else "false"
-            if isinstance(value, float) and value.is_integer():
-                return str(int(value))
-            return str(value)
-        return self._guess(value)
+
+            def string(value):
+                if type(value) is str:
+                    return value
+                if isinstance(value, bool):
+                    return "true" if value else "false"
+                if isinstance(value, float) and value.is_integer():
+                    return str(int(value))
+                return str(value)
+
+            return string
+        return self._guess
 
     def _guess(self, value):
         # No kind known (no cell of this column on the server, nothing declared): a best effort.
         if isinstance(value, dict):
+            if is_empty(value):
+                return None
             return str(value.get("value") if value.get("value") is not None else value.get("name"))
         if isinstance(value, bool):
             return value
@@ -302,6 +390,8 @@ def validate_desired(rows, key=None, state="present"):
                 "%s must be a dict of column name to value, got %s: %r" % (where, type(row).__name__, row)
             )
         for column, value in row.items():
+            if type(value) in _SCALARS and column not in ROW_META:
+                continue
             if column in ROW_META:
                 raise GridRowsError(
                     "%s names '%s', which TGE assigns itself; identify rows with the key option instead"
@@ -371,8 +461,9 @@ def plan_rows(current, desired, key=None, state="present", normaliser=None):
     def candidates(columns):
         if columns not in indexes:
             index = {}
+            signature_of = norm.signature_of(columns)
             for row in ordered:
-                signature = tuple(norm.canonical(c, row.get(c)) for c in columns)
+                signature = signature_of(row)
                 if key and any(v is None for v in signature):
                     continue  # a row missing a key column identifies nothing
                 index.setdefault(signature, []).append(row)
@@ -382,9 +473,18 @@ def plan_rows(current, desired, key=None, state="present", normaliser=None):
     claimed = set()
     matches = []  # (desired row, current row or None)
     keys_seen = {}
+    key_columns = tuple(key)
+    key_index = candidates(key_columns) if key else None
+    key_signature = norm.signature_of(key_columns)
+    row_signatures = {}
     for index, row in enumerate(desired):
-        columns = tuple(key) if key else tuple(sorted(row))
-        signature = tuple(norm.canonical(c, row.get(c)) for c in columns)
+        columns = key_columns if key else tuple(sorted(row))
+        if key:
+            signature = key_signature(row)
+        else:
+            if columns not in row_signatures:
+                row_signatures[columns] = norm.signature_of(columns)
+            signature = row_signatures[columns](row)
         if key:
             if signature in keys_seen:
                 raise GridRowsError(
@@ -392,7 +492,7 @@ def plan_rows(current, desired, key=None, state="present", normaliser=None):
                     % (keys_seen[signature], index, ", ".join("%s=%r" % (c, row[c]) for c in key))
                 )
             keys_seen[signature] = index
-        found = candidates(columns).get(signature, [])
+        found = (key_index if key else candidates(columns)).get(signature, ())
         if state == "absent":
             matches.append((row, found))
             continue
@@ -402,7 +502,7 @@ def plan_rows(current, desired, key=None, state="present", normaliser=None):
         matches.append((row, match))
 
     add, update, remove, updated_rows, removed_rows = [], [], [], [], []
-    after_by_id = {}
+    after_by_id = {}  # row id -> the row with this plan's changes
     if state == "absent":
         gone = set()
         for _row, found in matches:
@@ -411,31 +511,32 @@ def plan_rows(current, desired, key=None, state="present", normaliser=None):
                     gone.add(id(match))
                     remove.append(match.get("id"))
                     removed_rows.append(readable(match))
-        after = [readable(r) for r in ordered if id(r) not in gone]
-        return RowPlan([], [], remove, [readable(r) for r in ordered], after, [], removed_rows)
+        return RowPlan([], [], remove, ordered, [], removed_rows)
 
     for row, match in matches:
         if match is None:
             add.append(dict((c, norm.wire(c, v)) for c, v in row.items()))
             continue
+        if not key:
+            continue  # matched on every column it names: nothing to update
         changes = {}
         previous = {}
         for column, value in row.items():
-            if norm.canonical(column, value) != norm.canonical(column, match.get(column)):
+            current_value = match.get(column)
+            if value == current_value and type(value) is type(current_value):
+                continue  # the same value in the same form: no need to normalise
+            if norm.canonical(column, value) != norm.canonical(column, current_value):
                 changes[column] = norm.wire(column, value)
-                previous[column] = match.get(column)
+                previous[column] = current_value
         if changes:
             update.append({"rowId": match.get("id"), "values": changes})
             updated_rows.append({"id": match.get("id"), "values": changes, "previous": previous})
             merged = readable(match)
             merged.update(changes)
-            after_by_id[id(match)] = merged
+            after_by_id[match.get("id")] = merged
     if state == "exact":
         for row in ordered:
             if id(row) not in claimed:
                 remove.append(row.get("id"))
                 removed_rows.append(readable(row))
-    removed_ids = set(id(r) for r in ordered if id(r) not in claimed) if state == "exact" else set()
-    after = [after_by_id.get(id(r)) or readable(r) for r in ordered if id(r) not in removed_ids]
-    after.extend(dict({"id": None}, **r) for r in add)
-    return RowPlan(add, update, remove, [readable(r) for r in ordered], after, updated_rows, removed_rows)
+    return RowPlan(add, update, remove, ordered, updated_rows, removed_rows, after_by_id)

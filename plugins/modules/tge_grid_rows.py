@@ -126,17 +126,19 @@ EXAMPLES = r"""
     rows:
       - asset: LAP-0007
 
-- name: Apply grid contents kept in git, one file per issue
+- name: Apply grid contents kept in git, one file per issue and grid (see the guide)
   jira.addons.tge_grid_rows:
     url: https://jira.example.com
     token: "{{ jira_token }}"
-    grid: "{{ item.grid }}"
-    issue: "{{ item.issue }}"
-    key: "{{ item.key }}"
-    columns: "{{ item.columns | default(omit) }}"
+    grid: "{{ grid_spec.grid }}"
+    issue: "{{ grid_spec.issue }}"
+    key: "{{ grid_spec.key | default(omit) }}"
+    columns: "{{ grid_spec.columns | default(omit) }}"
     state: exact
-    rows: "{{ item.rows }}"
-  loop: "{{ query('ansible.builtin.fileglob', 'grids/*.yml') | map('ansible.builtin.from_yaml_file') | list }}"
+    rows: "{{ grid_spec.rows }}"
+  vars:
+    grid_spec: "{{ lookup('ansible.builtin.file', item) | ansible.builtin.from_yaml }}"
+  loop: "{{ query('ansible.builtin.fileglob', playbook_dir ~ '/grids/*.yml') | sort }}"
 """
 
 RETURN = r"""

@@ -1,0 +1,331 @@
+"""Figures for tge_grid_rows (issue 3): requests, speed against the floor, the uri loop, the planner, faults.
+
+Run with ``python3 hacking/dev.py bench grid`` (or the venv's python). Prints figures; asserts nothing
+about time. ``--quick`` skips the 10,000-row grid and the fault run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import datetime
+import math
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+from benchlib import ADMIN, EmulatorProcess, collections_root, default_fixture, run_module, table
+
+from tests.integration.runner import run_playbook  # noqa: I001  (the same runner the integration tests use)
+
+GRID = 10310
+SIZES = {"BENCH-1": 100, "BENCH-2": 1000, "BENCH-3": 10000}
+PAGE = 100  # the emulator's max_results: what the module gets per page, whatever it asks for
+OPTIONS = [{"name": "Alpha", "value": "A"}, {"name": "Beta", "value": "B"}, {"name": "Gamma", "value": "C"}]
+
+FLOOR_SCRIPT = r"""
+import sys, requests
+url, grid, issue = sys.argv[1], sys.argv[2], sys.argv[3]
+s = requests.Session(); s.auth = ("admin", "admin-pass")
+start, rows = 0, []
+while True:
+    page = s.get("%s/rest/idalko-igrid/1.0/grid/%s/issue/%s" % (url, grid, issue),
+                 params={"startAt": start, "maxResults": 1000}).json()
+    rows += page["values"]; start += len(page["values"])
+    if not page["values"] or start >= page["total"]:
+        break
+print(len(rows))
+"""
+
+
+def fixture():
+    """The default fixture plus a BENCH project holding grids of 100, 1,000 and 10,000 rows."""
+    data = default_fixture()
+    data["projects"].append({"key": "BENCH", "id": 20000, "name": "Benchmarks"})
+    data["issues"].extend({"key": "BENCH-%d" % n, "id": 20000 + n, "summary": "bench %d" % n} for n in range(1, 8))
+    data["grids"].append(
+        {
+            "id": GRID,
+            "name": "Bench Grid",
+            "table": "bench",
+            "projects": ["BENCH"],
+            "columns": [
+                {"name": "tag", "type": "string", "required": True},
+                {"name": "qty", "type": "integer"},
+                {"name": "price", "type": "number"},
+                {"name": "day", "type": "date"},
+                {"name": "opt", "type": "list", "options": OPTIONS},
+                {"name": "flag", "type": "checkbox"},
+            ],
+            "generate": dict(SIZES),
+        }
+    )
+    return data
+
+
+def read_rows(emulator, issue_id):
+    import requests  # pylint: disable=import-outside-toplevel
+
+    rows, start = [], 0
+    while True:
+        page = requests.get(
+            "%s/rest/idalko-igrid/1.0/grid/%s/issue/%s" % (emulator.url, GRID, issue_id),
+            params={"startAt": start, "maxResults": 1000},
+            auth=(ADMIN["username"], ADMIN["password"]),
+            timeout=30,
+        ).json()
+        rows += page["values"]
+        start += len(page["values"])
+        if not page["values"] or start >= page["total"]:
+            return rows
+
+
+def as_user_writes(row):
+    """A row as a user would write it in YAML: ISO dates, numbers as strings, options by name."""
+    out = {}
+    for column, value in row.items():
+        if column in ("id", "issueId", "modified"):
+            continue
+        if column == "day":
+            value = datetime.datetime.fromtimestamp(value / 1000, datetime.UTC).strftime("%Y-%m-%d")
+        elif isinstance(value, dict):
+            value = value["name"]
+        elif isinstance(value, bool):
+            value = "true" if value else "false"
+        elif isinstance(value, (int, float)):
+            value = str(value)
+        out[column] = value
+    return out
+
+
+def module_args(emulator, issue, rows, **extra):
+    args = dict(url=emulator.url, grid=str(GRID), issue=issue, key=["tag"], state="exact", rows=rows, **ADMIN)
+    args.update(extra)
+    return args
+
+
+def floor_seconds(emulator, issue_id):
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-c", FLOOR_SCRIPT, emulator.url, str(GRID), str(issue_id)], check=True, capture_output=True
+    )
+    return time.perf_counter() - started
+
+
+def bench_sizes(emulator, sizes):
+    print("\n== Requests and wall time per run (module run as its own process; floor: a plain requests script)")
+    rows_out = []
+    for issue, size in sizes.items():
+        issue_id = 20000 + int(issue.split("-")[1])
+        desired = [as_user_writes(r) for r in read_rows(emulator, issue_id)]
+        idem_times, floor_times = [], []
+        for _attempt in range(3):
+            emulator.clear_requests()
+            result, seconds = run_module("tge_grid_rows", module_args(emulator, issue, desired))
+            assert not result.get("failed") and result["changed"] is False, result.get("msg")
+            counters = emulator.counters()
+            idem_times.append(seconds)
+            floor_times.append(floor_seconds(emulator, issue_id))
+        # A change: 10 updated, 5 added, 5 removed.
+        changed = copy.deepcopy(desired)
+        for row in changed[:10]:
+            row["qty"] = "999"
+        changed = changed[5:] + [{"tag": "new %d" % n, "qty": n} for n in range(5)]
+        emulator.clear_requests()
+        result, change_seconds = run_module("tge_grid_rows", module_args(emulator, issue, changed))
+        assert result["changed"] and len(result["added"]) == 5 and len(result["removed"]) == 5, result.get("msg")
+        change_counters = emulator.counters()
+        module_s, floor_s = statistics.median(idem_times), statistics.median(floor_times)
+        rows_out.append(
+            (
+                "%d" % size,
+                "%d (= 1 lookup + %d pages)" % (counters["total"], math.ceil(size / PAGE)),
+                counters["writes"],
+                "%d (%d writes)" % (change_counters["total"], change_counters["writes"]),
+                "%.2fs" % module_s,
+                "%.2fs" % floor_s,
+                "%.2fx" % (module_s / floor_s),
+                "%.2fs" % change_seconds,
+            )
+        )
+    table(
+        ["rows", "requests, no change", "writes", "requests, change", "module", "floor", "ratio", "change run"],
+        rows_out,
+    )
+
+
+def bench_create_100(emulator, tmp):
+    print("\n== Creating 100 rows: the module vs. ansible.builtin.uri once per row (both with ansible-playbook)")
+    rows = [{"tag": "item %03d" % n, "qty": n, "opt": "Beta", "day": "2026-01-%02d" % (n % 28 + 1)} for n in range(100)]
+    common = "- hosts: localhost\n  gather_facts: false\n  vars:\n    rows: %s\n  tasks:\n" % (rows,)
+    module_play = os.path.join(tmp, "module.yml")
+    with open(module_play, "w", encoding="utf-8") as handle:
+        handle.write(
+            common + "    - jira.addons.tge_grid_rows:\n"
+            "        url: %s\n        username: admin\n        password: admin-pass\n"
+            "        grid: %d\n        issue: BENCH-4\n        key: [tag]\n        rows: '{{ rows }}'\n"
+            % (emulator.url, GRID)
+        )
+    uri_play = os.path.join(tmp, "uri.yml")
+    with open(uri_play, "w", encoding="utf-8") as handle:
+        handle.write(
+            common + "    - ansible.builtin.uri:\n"
+            "        url: %s/rest/idalko-igrid/1.0/grid/%d/issue/20005\n        method: POST\n"
+            "        user: admin\n        password: admin-pass\n        force_basic_auth: true\n"
+            "        body_format: json\n        body: {rows: ['{{ item }}']}\n        status_code: 201\n"
+            "      loop: '{{ rows }}'\n" % (emulator.url, GRID)
+        )
+    timings = {}
+    for name, play in (("module", module_play), ("uri loop", uri_play)):
+        emulator.clear_requests()
+        started = time.perf_counter()
+        proc = run_playbook(play, tmp)
+        timings[name] = time.perf_counter() - started
+        assert proc.returncode == 0, proc.stdout[-3000:]
+        timings[name + " requests"] = emulator.counters()["total"]
+    assert len(read_rows(emulator, 20004)) == 100 and len(read_rows(emulator, 20005)) == 100
+    table(
+        ["", "wall time", "requests"],
+        [
+            ("tge_grid_rows", "%.2fs" % timings["module"], timings["module requests"]),
+            ("uri loop", "%.2fs" % timings["uri loop"], timings["uri loop requests"]),
+            ("speed-up", "%.1fx" % (timings["uri loop"] / timings["module"]), ""),
+        ],
+    )
+
+
+def bench_planner():
+    print("\n== The planner alone (in process), 100,000 rows")
+    sys.path.insert(0, collections_root())
+    from ansible_collections.jira.addons.plugins.module_utils.grid_rows import (  # pylint: disable=import-outside-toplevel
+        plan_rows,
+    )
+
+    n = 100000
+    current = [
+        {
+            "id": i,
+            "issueId": 1,
+            "modified": 1,
+            "tag": "t%06d" % i,
+            "qty": i % 50,
+            "price": i * 1.5,
+            "day": 1704067200000 + (i % 365) * 86400000,
+            "opt": OPTIONS[i % 3],
+            "flag": i % 2 == 0,
+        }
+        for i in range(n)
+    ]
+    desired = [as_user_writes(r) for r in current]
+    for row in desired[::100]:
+        row["qty"] = "77"  # 1% of rows change
+    out = []
+    for label, key in (("with key [tag]", ["tag"]), ("whole-row match", None)):
+        started = time.perf_counter()
+        plan = plan_rows(current, desired, key=key, state="exact")
+        seconds = time.perf_counter() - started
+        out.append((label, "%.2fs" % seconds, len(plan.add), len(plan.update), len(plan.remove)))
+    table(["matching", "plan time", "add", "update", "remove"], out)
+
+
+def bench_faults(emulator, runs, seed):
+    print("\n== Fault run: %d reconciles of random desired states, ~31%% of requests faulted" % runs)
+    rng = random.Random(seed)
+    rules = [
+        {"action": "status", "status": 503, "rate": 0.15},
+        {"action": "drop", "rate": 0.10},
+        {"action": "drop", "rate": 0.10, "after_apply": True},
+    ]
+    pool = ["K%02d" % n for n in range(30)]
+    ok = duplicates = lost = wrong = failed = 0
+    requests_total = faults_total = 0
+    for run in range(runs):
+        desired = []
+        for tag in sorted(rng.sample(pool, rng.randint(0, 20))):
+            desired.append(
+                {
+                    "tag": tag,
+                    "qty": rng.randint(0, 9),
+                    "opt": rng.choice(["A", "Beta", "C"]),
+                    "flag": rng.choice([True, False, "true", "false"]),
+                }
+            )
+        emulator.settings(seed=seed * 1000 + run)
+        emulator.clear_requests()
+        emulator.set_faults(rules)
+        result, _seconds = run_module(
+            "tge_grid_rows", module_args(emulator, "BENCH-6", desired, retries=10, timeout=5.0)
+        )
+        log = emulator.requests()
+        emulator.clear_faults()
+        requests_total += len(log)
+        faults_total += sum(1 for r in log if r.get("fault"))
+        if result.get("failed"):
+            failed += 1
+            print("  run %d failed: %s" % (run, result.get("msg")))
+        rows = read_rows(emulator, 20006)
+        tags = [r["tag"] for r in rows]
+        if len(tags) != len(set(tags)):
+            duplicates += 1
+        if set(tags) < set(d["tag"] for d in desired):
+            lost += 1
+        expected = dict(
+            (d["tag"], (d["qty"], {"A": "A", "Beta": "B", "C": "C"}[d["opt"]], d["flag"] in (True, "true")))
+            for d in desired
+        )
+        actual = dict((r["tag"], (r.get("qty"), (r.get("opt") or {}).get("value"), r.get("flag"))) for r in rows)
+        if actual == expected and len(tags) == len(set(tags)):
+            ok += 1
+        else:
+            wrong += 1
+    table(
+        [
+            "runs",
+            "exactly desired",
+            "duplicate rows",
+            "lost rows",
+            "other mismatch",
+            "module failed",
+            "requests",
+            "faulted",
+        ],
+        [
+            (
+                runs,
+                ok,
+                duplicates,
+                lost,
+                wrong,
+                failed,
+                requests_total,
+                "%d (%.0f%%)" % (faults_total, 100.0 * faults_total / max(requests_total, 1)),
+            )
+        ],
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="skip the 10,000-row grid and the fault run")
+    parser.add_argument("--fault-runs", type=int, default=50)
+    parser.add_argument("--seed", type=int, default=7)
+    options = parser.parse_args()
+    sizes = dict(SIZES)
+    if options.quick:
+        sizes.pop("BENCH-3")
+    print("jira.addons grid benchmark (%s)" % datetime.datetime.now().strftime("%Y-%m-%d %H:%M"))
+    with EmulatorProcess(fixture()) as emulator, tempfile.TemporaryDirectory() as tmp:
+        print("emulator at %s; page size %d" % (emulator.url, PAGE))
+        bench_sizes(emulator, sizes)
+        bench_create_100(emulator, tmp)
+        bench_planner()
+        if not options.quick:
+            bench_faults(emulator, options.fault_runs, options.seed)
+
+
+if __name__ == "__main__":
+    main()
