@@ -123,3 +123,27 @@ class TgeApi:
     def remove_rows(self, grid_id, issue_id, row_ids):
         """Remove rows by id in one request (a repeat would answer 404, so it is not idempotent)."""
         self.client.request("DELETE", "%s/%s/issue/%s" % (BASE, grid_id, issue_id), json={"rows": list(row_ids)})
+
+    def reload(self, issue_id, grid_ids):
+        """Reload one or more grids on one issue in one request.
+
+        Reloading twice does no harm, so the request is retried like a read.
+        """
+        self.client.request(
+            "POST",
+            "%s/issue/%s/reload" % (BASE, issue_id),
+            json={"gridIds": [int(g) for g in grid_ids]},
+            idempotent=True,
+        )
+
+    def clear_duplicates(self, grid_id, issue_id):
+        """Remove rows equal in every column to a row with a lower id (``grid_rows.find_duplicates``)."""
+        self.client.request("PUT", "%s/%s/issue/%s/clearDuplicates" % (BASE, grid_id, issue_id))
+
+    def clear_not_modified(self, grid_id, issue_id):
+        """Remove the rows whose ``modified`` flag is 0."""
+        self.client.request("PUT", "%s/%s/issue/%s/clearNotModified" % (BASE, grid_id, issue_id))
+
+    def synchronize(self):
+        """Synchronise the custom field values of every grid on every issue (sysadmins only, TGE 1.19+)."""
+        self.client.request("PUT", BASE + "/synchronize")

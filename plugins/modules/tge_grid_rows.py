@@ -73,6 +73,14 @@ options:
       - Map of column name to one of V(string), V(number), V(integer), V(date), V(datetime), V(list), V(radio),
         V(checkbox), V(userlist).
     type: dict
+  return_rows:
+    description:
+      - Return RV(rows), every row of the grid after the run.
+      - Set to V(false) for large grids when the rows are not needed. Ansible checks every returned value for
+        secrets to mask, which takes longer than reading the grid when it holds thousands of rows, and AWX stores
+        each task's result. RV(row_count), RV(added), RV(updated) and RV(removed) are returned either way.
+    type: bool
+    default: true
   timezone:
     description:
       - Timezone for dates and datetimes written without an offset, as V(UTC), an offset such as V(+02:00),
@@ -152,12 +160,17 @@ issue_id:
   returned: always
   type: int
   sample: 10101
+row_count:
+  description: Number of rows of the grid after the run (in check mode, as it would be).
+  returned: success
+  type: int
+  sample: 3
 rows:
   description:
     - The rows of the grid after the run (in check mode, as they would be), each with its C(id) and its columns.
     - Untouched cells are as TGE returned them (dates as epoch milliseconds, options as C({name, value}));
       cells this run wrote are as sent.
-  returned: success
+  returned: success, unless O(return_rows=false)
   type: list
   elements: dict
   sample: [{"id": 81, "asset": "LAP-0042", "quantity": 1, "location": "North"}]
@@ -229,9 +242,11 @@ def apply_rows(module):
 
 def _shape(outcome, module, ids):
     result = dict(ids)
+    if module.params["return_rows"]:
+        result["rows"] = outcome["rows"]
     result.update(
         changed=outcome["changed"],
-        rows=outcome["rows"],
+        row_count=len(outcome["rows"]),
         added=outcome["added"],
         updated=outcome["updated"],
         removed=outcome["removed"],
@@ -258,6 +273,7 @@ def main():
             state=dict(type="str", choices=["present", "absent", "exact"], default="present"),
             columns=dict(type="dict"),
             timezone=dict(type="str", default="UTC"),
+            return_rows=dict(type="bool", default=True),
         ),
     )
     module.run(apply_rows)

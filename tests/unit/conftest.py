@@ -10,8 +10,12 @@ from ansible.module_utils import basic
 from ansible.module_utils.testing import patch_module_args
 
 
-class ModuleExit(Exception):
-    """exit_json or fail_json was called; ``result`` holds what the module returned."""
+class ModuleExit(SystemExit):
+    """exit_json or fail_json was called; ``result`` holds what the module returned.
+
+    A SystemExit, as the real exit_json/fail_json raise: ``except Exception`` in module code
+    must not catch it.
+    """
 
     def __init__(self, result, failed):
         super().__init__(json.dumps(result, default=str))

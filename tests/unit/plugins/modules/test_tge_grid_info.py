@@ -128,3 +128,11 @@ def test_password_without_username_is_an_error(server, run_module):
     result, failed = run_module(tge_grid_info.main, {"url": server.url, "password": SECRET})
     assert failed and result["msg"].startswith("password needs username")
     assert SECRET not in repr(result)
+
+
+def test_a_failure_inside_the_module_is_reported_as_itself(server, run_module):
+    # fail_json raises SystemExit: JiraModule.run must not wrap it as an "unexpected error".
+    server.script = [(200, {}, [{"id": "10301", "name": "Family List"}])]
+    result, failed = run_module(tge_grid_info.main, {"url": server.url, "token": SECRET, "grid": "Parts"})
+    assert failed
+    assert result["msg"] == "no grid named 'Parts'; grids on this Jira: Family List (10301)"
