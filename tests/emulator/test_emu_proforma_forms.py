@@ -134,3 +134,18 @@ def test_state_changes_need_edit_permission(api, user):
 def test_alice_can_change_forms_in_her_projects(api):
     response, body = change(api("alice"), "OPS-1", 1, "unlock")
     assert response.status_code == 200 and body["status"] == "s"
+
+
+def test_fixture_issue_properties_and_a_null_form_index(emulator, admin):
+    emulator.load(
+        {
+            "users": [{"name": "admin", "password": "admin-pass", "sysadmin": True}],
+            "projects": [{"key": "NUL", "id": 1}],
+            "issues": [{"key": "NUL-1", "id": 2, "properties": {"proforma.forms": None}}],
+            "templates": [{"id": 1, "name": "T"}],
+        }
+    )
+    response = admin.get(PROPS.format(key="NUL-1", prop="proforma.forms"))
+    assert response.status_code == 200 and response.json()["value"] is None
+    assert admin.post(f"{PF}/NUL-1/form", json={"templateFormId": 1}).status_code == 200
+    assert [f["id"] for f in index(admin, "NUL-1")] == [1]

@@ -72,15 +72,16 @@ def index_entry(form_id: int, form: dict) -> dict:
 def put_form(properties: dict[str, Any], form_id: int, form: dict) -> None:
     """Store ``form`` and refresh its index entry (creating the index on the first form)."""
     properties[form_key(form_id)] = form
-    index = properties.setdefault(INDEX_KEY, {"forms": []})
-    entries = [e for e in index["forms"] if e["id"] != form_id]
+    index = properties.get(INDEX_KEY) or {"forms": []}  # the property may hold null
+    properties[INDEX_KEY] = index
+    entries = [e for e in index.get("forms") or [] if e["id"] != form_id]
     entries.append(index_entry(form_id, form))
     index["forms"] = sorted(entries, key=lambda e: e["id"])
 
 
 def form_ids(properties: dict[str, Any]) -> list[int]:
     """Ids of the forms on an issue, ascending."""
-    return [e["id"] for e in properties.get(INDEX_KEY, {"forms": []})["forms"]]
+    return [e["id"] for e in (properties.get(INDEX_KEY) or {}).get("forms") or []]
 
 
 def answer_value(answer: Any) -> Any:

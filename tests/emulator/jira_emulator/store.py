@@ -203,6 +203,7 @@ class _Builder:
             summary=str(raw.get("summary", key)),
             status=str(raw.get("status", "Open")),
             fields=dict(raw.get("fields") or {}),
+            properties=dict(raw.get("properties") or {}),  # raw issue properties, e.g. a null proforma.forms
         )
 
     def _issue_key(self, key: str, where: str) -> Issue:

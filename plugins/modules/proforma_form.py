@@ -1,0 +1,257 @@
+#!/usr/bin/python
+# Copyright: (c) 2026, jira.addons developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: proforma_form
+short_description: Declare the ProForma forms on a Jira issue and their status
+version_added: 0.1.0
+description:
+  - Makes sure a Jira issue holds a number of copies of a ProForma template form, and that the selected forms
+    are open, submitted or locked. Only what differs is changed.
+  - The forms on the issue, their status and their visibility are read from the issue properties ProForma
+    keeps (C(proforma.forms) and C(proforma.forms.i<id>)); the module never writes those properties.
+  - Missing copies are added in one request; forms are never removed (ProForma's API cannot remove them).
+  - Status changes use ProForma's submit (open to submitted, or to locked when the form's design locks on
+    submit), reopen (submitted to open) and unlock (locked to submitted) operations, several in a row when
+    needed (locked to open is unlock, then reopen).
+  - A status that cannot be reached, for example V(locked) for a form whose design does not lock on submit,
+    fails before anything is written.
+author:
+  - jira.addons developers (@jira-addons)
+extends_documentation_fragment:
+  - jira.addons.connection
+  - jira.addons.attributes
+  - jira.addons.attributes.ACTIONABLE
+options:
+  issue:
+    description:
+      - The issue, by key (V(DEMO-1)). A numeric id (V(10001)) costs one request to find the key, which
+        ProForma needs.
+    type: str
+    required: true
+  template_id:
+    description:
+      - The template form (its id in the ProForma form builder). O(count) copies of it must be on the issue.
+      - Without O(form_id), O(status) applies to every copy of this template on the issue, the ones this task
+        adds included.
+      - One of O(template_id) and O(form_id) is required.
+    type: int
+  count:
+    description:
+      - How many copies of O(template_id) the issue must hold. Only the missing copies are added, in one
+        request; extra copies are left alone.
+      - V(0) adds nothing, so O(status) applies to the copies already on the issue.
+      - Used only with O(template_id).
+    type: int
+    default: 1
+  form_id:
+    description:
+      - One form on the issue, by its number on that issue (V(1) is the first form added). O(status) then applies
+        to this form only.
+      - The module fails if the issue has no such form, or, with O(template_id), if the form is a copy of
+        another template.
+    type: int
+  visibility:
+    description:
+      - Visibility of the forms this task adds. V(external) forms show on the Jira Service Management portal.
+      - ProForma's API cannot change the visibility of a form already on the issue; the module warns when an
+        existing copy differs.
+      - Needs O(template_id). When not set, ProForma adds internal forms.
+    type: str
+    choices: [internal, external]
+  status:
+    description:
+      - The status the selected forms must have.
+      - V(open) reopens a submitted form and unlocks and reopens a locked one.
+      - V(submitted) submits an open form (and unlocks it afterwards if its design locks on submit) and unlocks a
+        locked one.
+      - V(locked) submits an open form whose design locks on submit (reopening it first if it is submitted).
+        A form whose design does not lock on submit cannot be locked through the API; the module fails before
+        writing anything.
+      - When not set, the status of the forms is left alone.
+    type: str
+    choices: [open, submitted, locked]
+notes:
+  - ProForma's automation may move the issue through its workflow when a form is submitted; RV(transitioned)
+    says so.
+  - In check mode nothing is written. Forms that would be added have C(id=null), and RV(transitioned) is
+    C(null) when a form would be submitted, because only the server knows whether its automation runs.
+  - Whether a form locks on submit is read from its design. For V(locked) on copies that are not on the
+    issue yet, that is known only when another copy of the template is on the issue; otherwise the module
+    fails before writing and the form must be added first.
+  - If a write fails, the module fails and RV(added) and RV(status_changed) tell what was already applied.
+    A run whose write got no answer (a dropped connection) can simply be repeated; it never adds more
+    copies than O(count).
+seealso:
+  - module: jira.addons.proforma_form_info
+"""
+
+EXAMPLES = r"""
+- name: The change request holds one change approval form, visible on the portal
+  jira.addons.proforma_form:
+    url: https://jira.example.com
+    token: "{{ jira_token }}"
+    issue: CHG-12
+    template_id: 2
+    visibility: external
+
+- name: Two asset request forms on the issue, both submitted
+  jira.addons.proforma_form:
+    url: https://jira.example.com
+    username: automation
+    password: "{{ jira_password }}"
+    issue: OPS-3
+    template_id: 1
+    count: 2
+    status: submitted
+
+- name: Reopen a locked form so the reporter can correct it
+  jira.addons.proforma_form:
+    url: https://jira.example.com
+    token: "{{ jira_token }}"
+    issue: OPS-1
+    form_id: 1
+    status: open
+  register: reopened
+
+- name: Lock every change approval form already on the issue (the template locks on submit)
+  jira.addons.proforma_form:
+    url: https://jira.example.com
+    token: "{{ jira_token }}"
+    issue: CHG-12
+    template_id: 2
+    count: 0
+    status: locked
+  register: locked
+
+- name: Say whether ProForma moved the issue
+  ansible.builtin.debug:
+    msg: "{{ 'CHG-12 moved on in its workflow' if locked.transitioned else 'CHG-12 stayed where it was' }}"
+"""
+
+RETURN = r"""
+issue:
+  description: Key of the issue.
+  returned: always
+  type: str
+  sample: DEMO-1
+forms:
+  description:
+    - The selected forms after the run (in check mode, as they would be) - every copy of O(template_id) and the
+      form O(form_id) - ordered by id, forms added by this run last.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: Number of the form on the issue (C(null) in check mode for a form that would be added).
+      type: int
+    template_id:
+      description: The template the form was made from.
+      type: int
+    name:
+      description: Name of the form.
+      type: str
+    status:
+      description: V(open), V(submitted) or V(locked).
+      type: str
+    visibility:
+      description: V(internal) or V(external).
+      type: str
+  sample: [{"id": 3, "template_id": 2, "name": "Change approval", "status": "locked", "visibility": "internal"}]
+added:
+  description: The forms added (ids are C(null) in check mode). Same keys as RV(forms).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"id": 4, "template_id": 1, "name": "Asset request", "status": "open", "visibility": "external"}]
+status_changed:
+  description: Forms whose status changed, with C(id), C(template_id), the status C(before) and C(after).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"id": 1, "template_id": 2, "before": "locked", "after": "open"}]
+transitioned:
+  description:
+    - Whether ProForma's automation moved the issue to another workflow status when a form was submitted.
+    - C(null) in check mode when a form would be submitted.
+  returned: always
+  type: bool
+  sample: true
+diff:
+  description: The selected forms before and after, keyed by form id, when run with C(--diff).
+  returned: when diff mode is on
+  type: dict
+  contains:
+    before:
+      description: C(forms), the forms before the run, by id, with template_id, name, status and visibility.
+      type: dict
+    after:
+      description: C(forms), the forms after the run (forms to add are keyed C(new 1), C(new 2) in check mode).
+      type: dict
+"""
+
+from ansible_collections.jira.addons.plugins.module_utils.client import JiraApiError
+from ansible_collections.jira.addons.plugins.module_utils.form_plan import FormPlanError
+from ansible_collections.jira.addons.plugins.module_utils.form_reconcile import FormWriteError, reconcile_forms
+from ansible_collections.jira.addons.plugins.module_utils.module import JiraModule
+from ansible_collections.jira.addons.plugins.module_utils.proforma_api import ProformaApi
+
+
+def apply_forms(module):
+    """Reconcile the forms on the issue and shape the result."""
+    p = module.params
+    try:
+        result = reconcile_forms(
+            ProformaApi(module.client),
+            p["issue"],
+            p["template_id"],
+            p["count"],
+            p["form_id"],
+            p["status"],
+            p["visibility"],
+            module.check_mode,
+        )
+    except FormPlanError as err:
+        module.fail_json(msg=str(err))
+    except FormWriteError as err:
+        result = _shape(err.result, module)
+        if err.error is not None:
+            result["error"] = err.error.as_dict()
+        module.fail_json(msg=module.client.scrub(str(err)), **result)
+    except JiraApiError as err:
+        module.fail_api(err, msg="cannot read the forms of %s" % p["issue"])
+    return _shape(result, module)
+
+
+def _shape(result, module):
+    result = dict(result)
+    for warning in result.pop("warnings", None) or []:
+        module.warn(warning)
+    diff = result.pop("diff")
+    if module._diff:
+        result["diff"] = diff
+    return result
+
+
+def main():
+    module = JiraModule(
+        argument_spec=dict(
+            issue=dict(type="str", required=True),
+            template_id=dict(type="int"),
+            count=dict(type="int", default=1),
+            form_id=dict(type="int"),
+            visibility=dict(type="str", choices=["internal", "external"]),
+            status=dict(type="str", choices=["open", "submitted", "locked"]),
+        ),
+        required_one_of=[("template_id", "form_id")],
+        required_by={"visibility": "template_id"},
+    )
+    module.run(apply_forms)
+
+
+if __name__ == "__main__":
+    main()
