@@ -9,7 +9,7 @@ Standard library only; run it with any Python 3.11::
     python3 hacking/dev.py sanity    # = test --only sanity
     python3 hacking/dev.py lint      # = test --only ruff,docs,changelog,ansible-lint
     python3 hacking/dev.py demo      # playbooks/demo.yml against a local Jira emulator
-    python3 hacking/dev.py bench     # benchmarks, if the project has any
+    python3 hacking/dev.py bench [grid|forms|export] [-- ARGS]   # benchmarks; they print figures
 
 `test` copies the collection (git-tracked files, plus untracked files that are
 not ignored) into the real directory .cache/ci/ansible_collections/jira/addons
@@ -470,14 +470,7 @@ def cmd_demo(options) -> int:
 def cmd_bench(options) -> int:
     ensure_venv()
     env = tool_env(ANSIBLE_COLLECTIONS_PATH=ensure_demo_collections())
-    script = os.path.join(ROOT, "hacking", "bench.py")
-    bench_dir = os.path.join(ROOT, "tests", "bench")
-    if os.path.exists(script):
-        command = [VENV_PY, script] + list(options.args)
-    elif os.path.isdir(bench_dir):
-        command = [VENV_PY, "-m", "pytest", "-p", "no:cacheprovider", bench_dir] + list(options.args)
-    else:
-        fail("no benchmarks: neither hacking/bench.py nor tests/bench/ exists")
+    command = [VENV_PY, os.path.join(ROOT, "hacking", "bench.py")] + list(options.args)
     say("$ " + " ".join(command))
     return subprocess.call(command, cwd=ROOT, env=env)
 

@@ -1,0 +1,397 @@
+# Copyright: (c) 2026, jira.addons developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""JSON exports of form responses: read them streaming, compare them as data, summarise what changed.
+
+An export can hold 100,000 responses, so no whole document is ever held in memory:
+:class:`JsonStreamParser` is fed text and hands out the top-level members one at a
+time, and the elements of a top-level array one at a time. :class:`JsonDigest`
+reduces a document to what equality needs (small members as they are, each array
+as a count and a hash of its elements), and optionally indexes the responses by
+issue key and form id for a readable diff.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import json
+import re
+
+RESPONSES = "responses"
+CHUNK_SIZE = 1024 * 1024
+# A single value (one response, one member) larger than this is taken as a broken document.
+MAX_PENDING = 64 * 1024 * 1024
+DIFF_LIMIT = 50
+
+_WS = re.compile(r"[ \t\n\r]*")
+_DECODER = json.JSONDecoder()
+_SCAN = _DECODER.scan_once  # the C scanner: one value at a position, no wrapper
+_NEED_MORE = object()
+
+
+class JsonExportError(ValueError):
+    """The document is not valid JSON, or not an object or array at the top level."""
+
+
+class JsonStreamParser:
+    """An incremental parser for one JSON document whose top level is an object or an array.
+
+    ``feed(text)`` and ``close()`` return the events found so far, in order:
+
+    - ``("member", key, value)``: a top-level member whose value is not an array;
+    - ``("array", key)``: a top-level array starts (``key`` is None for a top-level array);
+    - ``("item", key, value)``: one element of that array.
+
+    Each value is decoded by the standard library's C scanner, so memory holds one
+    element at a time, whatever the size of the document.
+    """
+
+    def __init__(self):
+        self._buf = ""
+        self._pos = 0
+        self._offset = 0  # characters dropped from the front of the buffer
+        self._state = "start"
+        self._key = None
+        self._root_array = False
+        self._retry_at = 0
+
+    def feed(self, text):
+        """Add text; return the events it completes."""
+        if self._pos:
+            self._offset += self._pos
+            self._buf = self._buf[self._pos :] + text
+            self._pos = 0
+        else:
+            self._buf += text
+        if len(self._buf) < self._retry_at:
+            return []  # still waiting for the rest of a large value
+        return self._run(final=False)
+
+    def close(self):
+        """End of input: return the last events, or raise JsonExportError if the document is incomplete."""
+        events = self._run(final=True)
+        if self._state != "end":
+            if self._state == "start":
+                raise JsonExportError("the document is empty")
+            raise JsonExportError("the document ends early, after %d characters" % (self._offset + len(self._buf)))
+        return events
+
+    def _fail(self, pos, what):
+        raise JsonExportError("not valid JSON at character %d: %s" % (self._offset + pos, what))
+
+    def _decode(self, buf, pos, final):
+        try:
+            value, end = _SCAN(buf, pos)
+        except StopIteration:
+            value, end, problem = _NEED_MORE, pos, "expected a value"
+        except ValueError as err:
+            value, end, problem = _NEED_MORE, pos, getattr(err, "msg", str(err))
+        else:
+            if end < len(buf) or final:
+                return value, end
+            return _NEED_MORE, pos  # a number or literal may go on in the next chunk
+        if final:
+            self._fail(pos, problem)
+        return value, end
+
+    def _items(self, buf, pos, final, events):
+        """Read array elements from ``pos`` (at an element) in a tight loop; return the new position."""
+        key = self._key
+        size = len(buf)
+        while True:
+            value, end = self._decode(buf, pos, final)
+            if value is _NEED_MORE:
+                self._state = "item"
+                return pos, True
+            events.append(("item", key, value))
+            pos = _WS.match(buf, end).end()
+            if pos >= size:
+                self._state = "item_comma"
+                return pos, False
+            char = buf[pos]
+            if char == "]":
+                self._state = "end" if self._root_array else "comma_or_end"
+                return pos + 1, False
+            if char != ",":
+                self._fail(pos, "expected ',' or ']', found %r" % char)
+            pos = _WS.match(buf, pos + 1).end()
+            if pos >= size:
+                self._state = "item"
+                return pos, False
+
+    def _run(self, final):
+        events = []
+        buf = self._buf
+        pos = self._pos
+        while True:
+            pos = _WS.match(buf, pos).end()
+            if pos >= len(buf):
+                break
+            char = buf[pos]
+            state = self._state
+            if state == "start":
+                if char == "{":
+                    self._state = "key_or_end"
+                elif char == "[":
+                    self._root_array = True
+                    self._key = None
+                    events.append(("array", None))
+                    self._state = "item_or_end"
+                else:
+                    self._fail(pos, "an export is a JSON object or array, this starts with %r" % char)
+                pos += 1
+            elif state in ("key_or_end", "key"):
+                if char == "}" and state == "key_or_end":
+                    self._state = "end"
+                    pos += 1
+                elif char == '"':
+                    key, end = self._decode(buf, pos, final)
+                    if key is _NEED_MORE:
+                        break
+                    self._key, pos, self._state = key, end, "colon"
+                else:
+                    self._fail(pos, "expected a member name, found %r" % char)
+            elif state == "colon":
+                if char != ":":
+                    self._fail(pos, "expected ':', found %r" % char)
+                self._state = "value"
+                pos += 1
+            elif state == "value":
+                if char == "[":
+                    events.append(("array", self._key))
+                    self._state = "item_or_end"
+                    pos += 1
+                else:
+                    value, end = self._decode(buf, pos, final)
+                    if value is _NEED_MORE:
+                        break
+                    events.append(("member", self._key, value))
+                    pos, self._state = end, "comma_or_end"
+            elif state in ("item_or_end", "item"):
+                if char == "]" and state == "item_or_end":
+                    self._state = "end" if self._root_array else "comma_or_end"
+                    pos += 1
+                else:
+                    pos, need_more = self._items(buf, pos, final, events)
+                    if need_more:
+                        break
+            elif state == "item_comma":
+                if char == ",":
+                    self._state = "item"
+                elif char == "]":
+                    self._state = "end" if self._root_array else "comma_or_end"
+                else:
+                    self._fail(pos, "expected ',' or ']', found %r" % char)
+                pos += 1
+            elif state == "comma_or_end":
+                if char == ",":
+                    self._state = "key"
+                elif char == "}":
+                    self._state = "end"
+                else:
+                    self._fail(pos, "expected ',' or '}', found %r" % char)
+                pos += 1
+            else:
+                self._fail(pos, "extra data after the document")
+        self._pos = pos
+        pending = len(buf) - pos
+        if pending > MAX_PENDING:
+            self._fail(pos, "a single value is larger than %d MB, or the document is broken" % (MAX_PENDING >> 20))
+        # Do not scan an unfinished value again until the buffer has doubled: linear time overall.
+        self._retry_at = 2 * pending if pending > CHUNK_SIZE else 0
+        return events
+
+
+def iter_file_events(path, chunk_size=CHUNK_SIZE):
+    """Parse the JSON file at ``path`` and yield its events (see :class:`JsonStreamParser`)."""
+    parser = JsonStreamParser()
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    with open(path, "rb") as source:
+        while True:
+            chunk = source.read(chunk_size)
+            if not chunk:
+                break
+            try:
+                text = decoder.decode(chunk)
+            except UnicodeDecodeError as err:
+                raise JsonExportError("the document is not UTF-8: %s" % err) from None
+            yield from parser.feed(text)
+    yield from parser.close()
+
+
+def canonical(value):
+    """A value as canonical JSON text (sorted keys, no spaces): equal data, equal text."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+class ResponseKeys:
+    """Names responses in the user's words: ``"DEMO-1 form 2"`` (issue key and form id).
+
+    A response without ``issueKey`` and ``formId`` is named by its position (``"#7"``);
+    a name met again gets a suffix (``"DEMO-1 form 2 (2)"``), so names are unique.
+    """
+
+    def __init__(self):
+        self._position = 0
+        self._seen = {}
+
+    def next(self, response):
+        """The name of the next response of the document."""
+        self._position += 1
+        if isinstance(response, dict) and response.get("issueKey") is not None and response.get("formId") is not None:
+            name = "%s form %s" % (response["issueKey"], response["formId"])
+        else:
+            name = "#%d" % self._position
+        count = self._seen.get(name, 0) + 1
+        self._seen[name] = count
+        return name if count == 1 else "%s (%d)" % (name, count)
+
+
+def is_responses(key):
+    """True for the array that holds the responses: ``responses``, or a top-level array."""
+    return key is None or key == RESPONSES
+
+
+class JsonDigest:
+    """A document reduced to what data equality needs, built from parser events.
+
+    Non-array members are kept as they are (they are small); each top-level array
+    becomes its element count and a SHA-1 over the canonical text of its elements,
+    in order. With ``index=True`` the responses are also indexed by name
+    (:class:`ResponseKeys`) to their own hash, for :func:`diff_responses`.
+    Two documents are equal as data when their digests are equal.
+    """
+
+    def __init__(self, index=False):
+        self.members = {}
+        self.arrays = {}
+        self.index = {} if index else None
+        self._hashes = {}
+        self._keys = ResponseKeys()
+
+    def add(self, event):
+        """Take one parser event into account."""
+        kind, key = event[0], event[1]
+        if kind == "member":
+            self.members[key] = event[2]
+        elif kind == "array":
+            self.arrays[key] = 0
+            self._hashes[key] = hashlib.sha1()
+        else:
+            text = canonical(event[2]).encode("utf-8")
+            self.arrays[key] += 1
+            self._hashes[key].update(text + b"\n")
+            if self.index is not None and is_responses(key):
+                self.index[self._keys.next(event[2])] = hashlib.sha1(text).digest()
+
+    @property
+    def count(self):
+        """How many responses the document holds."""
+        for key in (RESPONSES, None):
+            if key in self.arrays:
+                return self.arrays[key]
+        return 0
+
+    def signature(self):
+        """A comparable summary: equal signatures, equal documents."""
+        arrays = dict((key, (count, self._hashes[key].hexdigest())) for key, count in self.arrays.items())
+        return (canonical(self.members), arrays)
+
+    def __eq__(self, other):
+        return isinstance(other, JsonDigest) and self.signature() == other.signature()
+
+    def __ne__(self, other):
+        return not self == other
+
+    __hash__ = None
+
+
+def digest_file(path, index=False):
+    """The :class:`JsonDigest` of the JSON file at ``path`` (raises JsonExportError if it is not valid)."""
+    digest = JsonDigest(index=index)
+    for event in iter_file_events(path):
+        digest.add(event)
+    return digest
+
+
+def collect_responses(path, names):
+    """The responses of the file at ``path`` whose names are in ``names``, as ``{name: response}``."""
+    wanted = set(names)
+    found = {}
+    keys = ResponseKeys()
+    for event in iter_file_events(path):
+        if event[0] == "item" and is_responses(event[1]):
+            name = keys.next(event[2])
+            if name in wanted:
+                found[name] = event[2]
+    return found
+
+
+def diff_responses(before_index, after_index):
+    """Names of responses ``added``, ``removed`` and ``changed`` between two indexes (name -> hash).
+
+    Returned as a dict of three lists, in document order.
+    """
+    added = [name for name in after_index if name not in before_index]
+    removed = [name for name in before_index if name not in after_index]
+    changed = [name for name, value in after_index.items() if name in before_index and before_index[name] != value]
+    return {"added": added, "removed": removed, "changed": changed}
+
+
+def summary_header(dest, changes):
+    """One line for the diff header: ``dest (1 added, 2 changed, 0 removed)``."""
+    return "%s (%d added, %d changed, %d removed)" % (
+        dest,
+        len(changes["added"]),
+        len(changes["changed"]),
+        len(changes["removed"]),
+    )
+
+
+def diff_summary(before, after, changes, before_values, after_values, limit=DIFF_LIMIT):
+    """Readable ``before`` and ``after`` mappings for Ansible's diff output.
+
+    ``before``/``after`` are the two :class:`JsonDigest` (``before`` None when
+    there was no readable file), ``changes`` comes from :func:`diff_responses`,
+    ``*_values`` map response names to the responses themselves. Only what
+    changed is shown (at most ``limit`` responses of each kind): removed and
+    changed responses as they were, added and changed responses as they are, and
+    the other top-level members that differ. Lists never appear at the top level.
+    """
+    old_side = {"total": before.count if before is not None else 0, "responses": {}}
+    new_side = {"total": after.count, "responses": {}}
+    for name in changes["removed"][:limit] + changes["changed"][:limit]:
+        if name in before_values:
+            old_side["responses"][name] = before_values[name]
+    for name in changes["changed"][:limit] + changes["added"][:limit]:
+        if name in after_values:
+            new_side["responses"][name] = after_values[name]
+    hidden = sum(max(0, len(names) - limit) for names in changes.values())
+    if hidden:
+        new_side["not_shown"] = "%d more changed responses" % hidden
+    if before is not None:
+        document_before, document_after = _other_differences(before, after)
+        if document_before or document_after:
+            old_side["document"] = document_before
+            new_side["document"] = document_after
+    return old_side, new_side
+
+
+def _other_differences(before, after):
+    old, new = {}, {}
+    for key in set(before.members) | set(after.members):
+        if key not in after.members:
+            old[key] = before.members[key]
+        elif key not in before.members:
+            new[key] = after.members[key]
+        elif canonical(before.members[key]) != canonical(after.members[key]):
+            old[key], new[key] = before.members[key], after.members[key]
+    old_arrays, new_arrays = before.signature()[1], after.signature()[1]
+    for key in set(old_arrays) | set(new_arrays):
+        if is_responses(key) or old_arrays.get(key) == new_arrays.get(key):
+            continue
+        if key in old_arrays:
+            old[key] = "%d items" % old_arrays[key][0]
+        if key in new_arrays:
+            new[key] = "%d items" % new_arrays[key][0]
+    return old, new
