@@ -170,7 +170,7 @@ def _cached_for_strings(convert):
     cache = {}
 
     def cached(value):
-        if type(value) is not str:
+        if not isinstance(value, str):
             return convert(value)
         hit = cache.get(value, cache)
         if hit is cache:
@@ -304,7 +304,7 @@ class Normaliser:
         if kind == "string":
 
             def string(value):
-                if type(value) is str:
+                if isinstance(value, str):
                     return value
                 if isinstance(value, bool):
                     return "true" if value else "false"
