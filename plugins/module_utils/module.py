@@ -110,6 +110,22 @@ class JiraModule(AnsibleModule):
         result.setdefault("error", error.as_dict())
         self.fail_json(msg=text, **result)
 
+    def fail_applied(self, err, result):
+        """Fail after part of a run was applied.
+
+        ``err`` is the module_utils error that stopped the run (its ``error``
+        attribute, when set, is the JiraApiError behind it); ``result`` says what
+        was already applied, so a failed run never hides its work.
+        """
+        result = dict(result)
+        error = getattr(err, "error", None)
+        if error is not None:
+            result.setdefault("error", error.as_dict())
+        text = str(err)
+        if self._client is not None:
+            text = self._client.scrub(text)
+        self.fail_json(msg=text, **result)
+
     def run(self, reconcile):
         """Call ``reconcile(module)`` and exit with the dict it returns.
 

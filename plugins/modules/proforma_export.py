@@ -252,9 +252,7 @@ def export(module):
         work_dir = module.tmpdir if module.check_mode else os.path.dirname(dest)
         result = export_to_file(runner, dest, module.check_mode, module._diff, work_dir, module.atomic_move)
     except ExportError as err:
-        if err.error is not None:
-            err.result.setdefault("error", err.error.as_dict())
-        module.fail_json(msg=module.client.scrub(str(err)), **err.result)
+        module.fail_applied(err, err.result)
     if os.path.exists(dest):
         file_args = module.load_file_common_arguments(p, path=dest)
         result["changed"] = module.set_fs_attributes_if_different(file_args, result["changed"])

@@ -218,10 +218,7 @@ def apply_forms(module):
     except FormPlanError as err:
         module.fail_json(msg=str(err))
     except FormWriteError as err:
-        result = _shape(err.result, module)
-        if err.error is not None:
-            result["error"] = err.error.as_dict()
-        module.fail_json(msg=module.client.scrub(str(err)), **result)
+        module.fail_applied(err, _shape(err.result, module))
     except JiraApiError as err:
         module.fail_api(err, msg="cannot read the forms of %s" % p["issue"])
     return _shape(result, module)

@@ -233,10 +233,7 @@ def apply_rows(module):
     except (GridRowsError, GridNotFound) as err:
         module.fail_json(msg=str(err))
     except GridWriteError as err:
-        result = _shape(err.result, module, {"grid_id": grid_id, "issue_id": issue_id})
-        if err.error is not None:
-            result["error"] = err.error.as_dict()
-        module.fail_json(msg=module.client.scrub(str(err)), **result)
+        module.fail_applied(err, _shape(err.result, module, {"grid_id": grid_id, "issue_id": issue_id}))
     return _shape(outcome, module, {"grid_id": grid_id, "issue_id": issue_id})
 
 

@@ -221,10 +221,7 @@ def maintain(module):
     except (MaintenanceInputError, GridNotFound) as err:
         module.fail_json(msg=str(err))
     except MaintenanceError as err:
-        result = _shape(err.result, module)
-        if err.error is not None:
-            result["error"] = err.error.as_dict()
-        module.fail_json(msg=module.client.scrub(str(err)), **result)
+        module.fail_applied(err, _shape(err.result, module))
     return _shape(outcome, module)
 
 
