@@ -297,14 +297,16 @@ def file_sha1(path):
 class Comparison:
     """Whether a new export differs from ``dest``; a readable diff (``before``/``after`` mappings) if asked.
 
-    ``dest_size``/``dest_checksum`` describe ``dest`` as it stays when nothing changed.
+    ``dest_checksum`` is the SHA-1 of ``dest`` when the comparison already computed it
+    (so an unchanged ``dest`` is not read a second time), else None.
     """
 
-    def __init__(self, changed, before=None, after=None, header=None):
+    def __init__(self, changed, before=None, after=None, header=None, dest_checksum=None):
         self.changed = changed
         self.before = before
         self.after = after
         self.header = header
+        self.dest_checksum = dest_checksum
 
 
 def compare_json(dest, download, with_diff):
@@ -312,8 +314,9 @@ def compare_json(dest, download, with_diff):
     exists = os.path.isfile(dest)
     if not exists and not with_diff:
         return Comparison(True)
-    if exists and os.path.getsize(dest) == download.size and file_sha1(dest) == download.checksum:
-        return Comparison(False)
+    dest_checksum = file_sha1(dest) if exists and os.path.getsize(dest) == download.size else None
+    if dest_checksum == download.checksum:
+        return Comparison(False, dest_checksum=dest_checksum)
     after = export_json.digest_file(download.path, index=with_diff)
     before, unreadable = None, None
     if exists:
@@ -323,7 +326,7 @@ def compare_json(dest, download, with_diff):
             unreadable = str(err)
     changed = before is None or before != after
     if not changed or not with_diff:
-        return Comparison(changed)
+        return Comparison(changed, dest_checksum=dest_checksum)
     changes = export_json.diff_responses(before.index if before is not None else {}, after.index)
     limit = export_json.DIFF_LIMIT
     shown_old = changes["removed"][:limit] + changes["changed"][:limit]
@@ -386,7 +389,7 @@ def export_to_file(runner, dest, check_mode, with_diff, work_dir, place):
                 place(download.path, dest)
                 download.path = None
         else:
-            size, checksum = os.path.getsize(dest), file_sha1(dest)
+            size, checksum = os.path.getsize(dest), comparison.dest_checksum or file_sha1(dest)
     finally:
         download.discard()
     result = {

@@ -117,6 +117,21 @@ def test_exports_to_a_new_file_then_reports_unchanged(tmp_path):
     assert leftovers(tmp_path) == []
 
 
+@pytest.mark.parametrize("written", [BODY, json.dumps(DOC, indent=2).encode()], ids=["same bytes", "same data"])
+def test_an_unchanged_dest_is_hashed_once_and_reported_as_it_is(tmp_path, monkeypatch, written):
+    from ansible_collections.jira.addons.plugins.module_utils import export_workflow
+
+    dest = tmp_path / "out.json"
+    dest.write_bytes(written)
+    hashed = []
+    real = export_workflow.file_sha1
+    monkeypatch.setattr(export_workflow, "file_sha1", lambda path: hashed.append(path) or real(path))
+    result = export_to_file(runner(FakeApi([FakeResponse(BODY)])), str(dest), False, False, str(tmp_path), move)
+    assert result["changed"] is False
+    assert result["checksum"] == real(str(dest)) and result["size"] == len(written)
+    assert hashed.count(str(dest)) == 1
+
+
 def test_the_same_data_formatted_differently_is_unchanged_and_dest_is_left_alone(tmp_path):
     dest = tmp_path / "out.json"
     dest.write_text(json.dumps(DOC, indent=2, sort_keys=True))
