@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import copy
 import datetime
+import json
 import math
 import os
 import random
@@ -108,6 +109,31 @@ def module_args(emulator, issue, rows, **extra):
     return args
 
 
+# The same module with the same arguments, made to exit as soon as Ansible has handed them over: Python start,
+# imports, Ansible's argument validation (a deep copy of every row) and its result formatting (which walks
+# every value, including the rows echoed back as ``invocation``). No Ansible module can be faster than this.
+ANSIBLE_ALONE = (
+    "import sys\n"
+    "from ansible_collections.jira.addons.plugins.modules import tge_grid_rows\n"
+    "from ansible_collections.jira.addons.plugins.module_utils.module import JiraModule\n"
+    "JiraModule.run = lambda self, reconcile: self.exit_json(changed=False)\n"
+    "tge_grid_rows.main()\n"
+)
+
+
+def ansible_alone_seconds(args):
+    """Wall time of ANSIBLE_ALONE with ``args``: what being an Ansible module costs before any work."""
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+        json.dump({"ANSIBLE_MODULE_ARGS": args}, handle)
+    env = dict(os.environ, PYTHONPATH=collections_root())
+    started = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", ANSIBLE_ALONE, handle.name], env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    os.unlink(handle.name)
+    assert '"changed": false' in proc.stdout, proc.stdout[-2000:] + proc.stderr[-2000:]
+    return seconds
+
+
 def floor_seconds(emulator, issue_id):
     started = time.perf_counter()
     subprocess.run(
@@ -117,12 +143,15 @@ def floor_seconds(emulator, issue_id):
 
 
 def bench_sizes(emulator, sizes):
-    print("\n== Requests and wall time per run (module run as its own process; floor: a plain requests script)")
+    print(
+        "\n== Requests and wall time per run (module run as its own process; floor: a plain requests script;"
+        " Ansible alone: the module exiting as soon as Ansible handed it the same arguments)"
+    )
     rows_out = []
     for issue, size in sizes.items():
         issue_id = 20000 + int(issue.split("-")[1])
         desired = [as_user_writes(r) for r in read_rows(emulator, issue_id)]
-        idem_times, lean_times, floor_times = [], [], []
+        idem_times, lean_times, floor_times, alone_times = [], [], [], []
         for _attempt in range(3):
             emulator.clear_requests()
             result, seconds = run_module("tge_grid_rows", module_args(emulator, issue, desired))
@@ -133,6 +162,7 @@ def bench_sizes(emulator, sizes):
             assert result["changed"] is False and "rows" not in result, result.get("msg")
             lean_times.append(seconds)
             floor_times.append(floor_seconds(emulator, issue_id))
+            alone_times.append(ansible_alone_seconds(module_args(emulator, issue, desired)))
         # A change: 10 updated, 5 added, 5 removed.
         changed = copy.deepcopy(desired)
         for row in changed[:10]:
@@ -143,7 +173,7 @@ def bench_sizes(emulator, sizes):
         assert result["changed"] and len(result["added"]) == 5 and len(result["removed"]) == 5, result.get("msg")
         change_counters = emulator.counters()
         module_s, floor_s = statistics.median(idem_times), statistics.median(floor_times)
-        lean_s = statistics.median(lean_times)
+        lean_s, alone_s = statistics.median(lean_times), statistics.median(alone_times)
         rows_out.append(
             (
                 "%d" % size,
@@ -151,6 +181,7 @@ def bench_sizes(emulator, sizes):
                 counters["writes"],
                 "%d (%d writes)" % (change_counters["total"], change_counters["writes"]),
                 "%.2fs" % floor_s,
+                "%.2fs (%.2fx)" % (alone_s, alone_s / floor_s),
                 "%.2fs (%.2fx)" % (module_s, module_s / floor_s),
                 "%.2fs (%.2fx)" % (lean_s, lean_s / floor_s),
                 "%.2fs" % change_seconds,
@@ -163,6 +194,7 @@ def bench_sizes(emulator, sizes):
             "writes",
             "requests, change",
             "floor",
+            "Ansible alone",
             "module",
             "return_rows=false",
             "change run",

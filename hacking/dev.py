@@ -9,6 +9,7 @@ Standard library only; run it with any Python 3.11::
     python3 hacking/dev.py sanity    # = test --only sanity
     python3 hacking/dev.py lint      # = test --only ruff,docs,changelog,ansible-lint
     python3 hacking/dev.py demo      # playbooks/demo.yml against a local Jira emulator
+    python3 hacking/dev.py demo --playbook playbooks/nightly_export.yml [-- ANSIBLE_PLAYBOOK_ARGS]
     python3 hacking/dev.py bench [grid|forms|export] [-- ARGS]   # benchmarks; they print figures
 
 `test` copies the collection (git-tracked files, plus untracked files that are
@@ -448,9 +449,9 @@ def ensure_demo_collections() -> str:
 def cmd_demo(options) -> int:
     ensure_venv()
     collections = ensure_demo_collections()
-    playbook = os.path.join(ROOT, "playbooks", "demo.yml")
+    playbook = os.path.abspath(options.playbook) if options.playbook else os.path.join(ROOT, "playbooks", "demo.yml")
     if not os.path.exists(playbook):
-        fail("%s does not exist" % rel(playbook))
+        fail("%s does not exist" % options.playbook)
     env = tool_env(
         JIRA_USERNAME="admin",
         JIRA_PASSWORD="admin-pass",
@@ -513,7 +514,10 @@ def main(argv: list[str] | None = None) -> int:
     add_test_options(lint, only_help=False)
     lint.set_defaults(func=cmd_test, only=",".join(LINT_STEPS), skip=None)
 
-    demo = sub.add_parser("demo", help="run playbooks/demo.yml against the Jira emulator")
+    demo = sub.add_parser("demo", help="run playbooks/demo.yml (or --playbook) against the Jira emulator")
+    demo.add_argument(
+        "--playbook", metavar="FILE", help="another playbook to run, e.g. playbooks/forms_rollout.yml (default: demo)"
+    )
     demo.add_argument("--context-path", default="", help="serve the emulator under this URL prefix")
     demo.add_argument("playbook_args", nargs="*", metavar="-- ANSIBLE_PLAYBOOK_ARGS")
     demo.set_defaults(func=cmd_demo)
