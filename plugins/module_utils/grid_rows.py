@@ -46,6 +46,7 @@ _FALSE = ("false", "no", "off", "0", "n")
 _SCALARS = frozenset((str, int, float, bool, type(None)))
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+_OFFSET = re.compile(r"(Z|z|[+-]\d{2}:?\d{2})$")
 
 
 class GridRowsError(ValueError):
@@ -455,6 +456,34 @@ def _by_id(rows):
     return sorted(rows, key=lambda r: (r.get("id") is None, r.get("id") or 0))
 
 
+def check_unknown_dates(desired, normaliser):
+    """Refuse a date written as text for a column whose type is unknown.
+
+    With no value of the column on the issue and no type in ``columns``, such a value
+    would be sent as written: Jira might keep it as text, or read it as a date in its
+    own timezone, while the next run would compare it in ``timezone``. Either way the
+    second run could differ from the first, so the user is asked to declare the type.
+    Datetimes with an explicit offset are unambiguous and pass.
+    """
+    for index, row in enumerate(desired):
+        for column, value in row.items():
+            if column in normaliser.kinds or not isinstance(value, str):
+                continue
+            text = value.strip()
+            naive_datetime = _ISO_DATETIME.match(text) and not _OFFSET.search(text)
+            if _ISO_DATE.match(text) or naive_datetime:
+                raise GridRowsError(
+                    "rows[%d].%s is %r, a date written as text, but column '%s' has no value on this issue yet and"
+                    " 'columns' does not declare its type, so the module cannot tell whether Jira will keep it as"
+                    " text or read it as a date (and in which timezone). Declare the column, for example"
+                    " columns: {%s: %s} (or string)" % (index, column, value, column, column, _kind_hint(text))
+                )
+
+
+def _kind_hint(text):
+    return "date" if _ISO_DATE.match(text) else "datetime"
+
+
 def plan_rows(current, desired, key=None, state="present", normaliser=None):
     """The writes that make ``current`` (rows as read, with ids) match ``desired``.
 
@@ -480,6 +509,8 @@ def _plan_rows(current, desired, key, state, normaliser):
     validate_desired(desired, key, state)
     key = list(key or [])
     norm = normaliser or Normaliser.learn(current)
+    if state != "absent":
+        check_unknown_dates(desired, norm)
     ordered = _by_id(current)
 
     # Index the current rows once per distinct set of matching columns, so

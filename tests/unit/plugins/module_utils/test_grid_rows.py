@@ -164,6 +164,31 @@ def test_timezone_shifts_dates_without_offset():
     assert result.update == [{"rowId": 1, "values": {"purchased": MAY_1_UTC_MS - 7200000}}]
 
 
+@pytest.mark.parametrize("value, hint", [("2024-05-02T09:30:00", "datetime"), ("2024-05-02", "date")])
+def test_a_date_as_text_for_a_column_of_unknown_type_is_refused(value, hint):
+    # No current row has a value in 'purchased' and nothing declares it: Jira would read the text in its own
+    # timezone (or keep it as text) while the next run compares in 'timezone', so the run would not settle.
+    empty = [{"id": 1, "issueId": 10001, "modified": 1, "asset": "LAP-1"}]
+    with pytest.raises(GridRowsError, match=r"rows\[0\]\.purchased .*columns: \{purchased: %s\}" % hint):
+        plan_rows(empty, [{"asset": "LAP-1", "purchased": value}], key=["asset"])
+    declared = Normaliser.learn(empty, declared={"purchased": hint})
+    assert plan_rows(empty, [{"asset": "LAP-1", "purchased": value}], key=["asset"], normaliser=declared).update
+    as_text = Normaliser.learn(empty, declared={"purchased": "string"})
+    result = plan_rows(empty, [{"asset": "LAP-1", "purchased": value}], key=["asset"], normaliser=as_text)
+    assert result.update == [{"rowId": 1, "values": {"purchased": value}}]
+
+
+def test_dates_with_an_offset_or_in_known_columns_or_being_removed_pass():
+    empty = [{"id": 1, "issueId": 10001, "modified": 1, "asset": "LAP-1"}]
+    assert plan_rows(empty, [{"asset": "LAP-1", "purchased": "2024-05-02T09:30:00Z"}], key=["asset"]).update
+    assert plan_rows(empty, [{"asset": "LAP-2", "note": "2024-05-02 notes"}], key=["asset"]).add
+    assert plan_rows(empty, [{"asset": "LAP-1", "purchased": "2024-05-02"}], key=["asset"], state="absent").remove == [
+        1
+    ]
+    result = plan_rows(CURRENT, [{"asset": "LAP-1", "purchased": "2024-05-01"}], key=["asset"])
+    assert result.update == []  # CURRENT shows 'purchased' as a date
+
+
 def test_unknown_timezone_is_a_clear_error():
     with pytest.raises(GridRowsError, match="unknown timezone 'Mars/Olympus'"):
         tzinfo_for("Mars/Olympus")
