@@ -91,38 +91,40 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Export the responses to the change approval form, nightly, into a file kept in git
+# Connection: the first example sets url and credentials on the task; the others leave them out.
+# Set them once for every jira.addons module with module_defaults (group/jira.addons.jira), or
+# export JIRA_URL with JIRA_USERNAME and JIRA_PASSWORD (or JIRA_TOKEN), as an AWX credential does.
+# audit_dir is a clone of a git repository that keeps the exports.
+
+- name: Export the responses to the change approval form into a file kept in git
   jira.addons.proforma_export:
-    url: https://jira.example.com
+    url: "{{ jira_url }}"
     token: "{{ jira_token }}"
     project: OPS
     template_id: 2
     fields: [summary, status]
-    dest: /srv/audit/ops-change-approvals.json
+    dest: "{{ audit_dir }}/ops-change-approvals.json"
     mode: "0640"
-    group: auditors
   register: export
 
 - name: Commit the file only when a response changed
-  ansible.builtin.command: git -C /srv/audit commit -am "ProForma export {{ export.export_id }}"
+  ansible.builtin.shell:
+    cmd: git add ops-change-approvals.json && git commit --quiet -m "ProForma export {{ export.export_id }}"
+    chdir: "{{ audit_dir }}"
   when: export is changed
 
-- name: A spreadsheet for the auditors, of the responses on open issues
+- name: A spreadsheet for the auditors, of the responses on issues not done yet, in a dated file
   jira.addons.proforma_export:
-    url: https://jira.example.com
-    token: "{{ jira_token }}"
     project: OPS
     template_id: 2
     format: xlsx
     jql: status != Done
-    dest: "/mnt/share/audit/ops-{{ now(fmt='%Y-%m-%d') }}.xlsx"
+    dest: "{{ audit_dir }}/ops-change-approvals-{{ now(fmt='%Y-%m-%d') }}.xlsx"
     wait_timeout: 1800
     poll_interval: 30
 
 - name: Read the responses without writing a file
   jira.addons.proforma_export:
-    url: https://jira.example.com
-    token: "{{ jira_token }}"
     project: DEMO
     template_id: 1
     jql: key in (DEMO-1, DEMO-4)
@@ -130,7 +132,7 @@ EXAMPLES = r"""
 
 - name: Show the asset tags
   ansible.builtin.debug:
-    msg: "{{ asset_requests.responses | map(attribute='answers') | map(attribute='Asset tag') | list }}"
+    msg: "Asset tags requested: {{ asset_requests.responses | map(attribute='answers') | map(attribute='Asset tag') | join(', ') }}"
 """
 
 RETURN = r"""

@@ -90,38 +90,44 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: The change request holds one change approval form, visible on the portal
+# Connection: the first example sets url and credentials on the task; the others leave them out.
+# Set them once for every jira.addons module with module_defaults (group/jira.addons.jira), or
+# export JIRA_URL with JIRA_USERNAME and JIRA_PASSWORD (or JIRA_TOKEN), as an AWX credential does.
+
+- name: The service request holds one change approval form, visible on the customer portal
   jira.addons.proforma_form:
-    url: https://jira.example.com
+    url: "{{ jira_url }}"
     token: "{{ jira_token }}"
-    issue: CHG-12
+    issue: OPS-3
     template_id: 2
     visibility: external
 
 - name: Two asset request forms on the issue, both submitted
   jira.addons.proforma_form:
-    url: https://jira.example.com
-    username: automation
-    password: "{{ jira_password }}"
-    issue: OPS-3
+    issue: DEMO-5
     template_id: 1
     count: 2
     status: submitted
+  register: asset_requests
+
+- name: Show the forms
+  ansible.builtin.debug:
+    msg: "{{ asset_requests.forms | map(attribute='id') | list }} ({{ asset_requests.added | length }} added)"
 
 - name: Reopen a locked form so the reporter can correct it
   jira.addons.proforma_form:
-    url: https://jira.example.com
-    token: "{{ jira_token }}"
     issue: OPS-1
     form_id: 1
     status: open
   register: reopened
 
+- name: Say what it took
+  ansible.builtin.debug:
+    msg: "{{ reopened.status_changed | map(attribute='before') | first }} -> {{ reopened.forms[0].status }}"
+
 - name: Lock every change approval form already on the issue (the template locks on submit)
   jira.addons.proforma_form:
-    url: https://jira.example.com
-    token: "{{ jira_token }}"
-    issue: CHG-12
+    issue: OPS-2
     template_id: 2
     count: 0
     status: locked
@@ -129,7 +135,7 @@ EXAMPLES = r"""
 
 - name: Say whether ProForma moved the issue
   ansible.builtin.debug:
-    msg: "{{ 'CHG-12 moved on in its workflow' if locked.transitioned else 'CHG-12 stayed where it was' }}"
+    msg: "{{ 'OPS-2 moved on in its workflow' if locked.transitioned else 'OPS-2 stayed where it was' }}"
 """
 
 RETURN = r"""

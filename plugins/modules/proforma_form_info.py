@@ -43,9 +43,13 @@ seealso:
 """
 
 EXAMPLES = r"""
+# Connection: the first example sets url and credentials on the task; the others leave them out.
+# Set them once for every jira.addons module with module_defaults (group/jira.addons.jira), or
+# export JIRA_URL with JIRA_USERNAME and JIRA_PASSWORD (or JIRA_TOKEN), as an AWX credential does.
+
 - name: Read the forms on an issue with their answers
   jira.addons.proforma_form_info:
-    url: https://jira.example.com
+    url: "{{ jira_url }}"
     token: "{{ jira_token }}"
     issue: DEMO-1
     answers: true
@@ -53,20 +57,29 @@ EXAMPLES = r"""
 
 - name: Show the asset tag of every submitted asset request
   ansible.builtin.debug:
-    msg: "{{ demo_forms.forms | selectattr('template_id', 'equalto', 1) | selectattr('status', 'equalto', 'submitted')
-             | map(attribute='answers') | map(attribute='Asset tag') | list }}"
+    msg: >-
+      Submitted: {{ demo_forms.forms | selectattr('template_id', 'equalto', 1) | selectattr('status', 'equalto', 'submitted')
+      | map(attribute='answers') | map(attribute='Asset tag') | join(', ') }}
 
 - name: Wait until the change approval form is locked
   jira.addons.proforma_form_info:
-    url: https://jira.example.com
-    username: automation
-    password: "{{ jira_password }}"
-    issue: CHG-12
+    issue: OPS-1
     template_id: 2
   register: approval
   until: approval.forms | selectattr('status', 'equalto', 'locked') | list | length > 0
   retries: 30
   delay: 60
+
+- name: Read one form by its number, on an issue given by its numeric id
+  jira.addons.proforma_form_info:
+    issue: 10101
+    form_id: 2
+    answers: true
+  register: server_request
+
+- name: Show its answers
+  ansible.builtin.debug:
+    msg: "{{ server_request.issue }} form 2 ({{ server_request.forms[0].name }}): {{ server_request.forms[0].answers }}"
 """
 
 RETURN = r"""

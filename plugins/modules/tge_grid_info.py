@@ -51,37 +51,49 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: List the grids of the Jira instance
+# Connection: the first example sets url and credentials on the task; the others leave them out.
+# Set them once for every jira.addons module with module_defaults (group/jira.addons.jira), or
+# export JIRA_URL with JIRA_USERNAME and JIRA_PASSWORD (or JIRA_TOKEN), as an AWX credential does.
+
+- name: List the grids of the Jira instance (Jira administrators only)
   jira.addons.tge_grid_info:
-    url: https://jira.example.com
+    url: "{{ jira_url }}"
     token: "{{ jira_token }}"
   register: grids
 
-- name: Read every row of the asset grid on one issue
+- name: Show their names and ids
+  ansible.builtin.debug:
+    msg: "{{ grids.grids | items2dict(key_name='name', value_name='id') }}"
+
+- name: Read every row of the asset grid on one issue, by grid name
   jira.addons.tge_grid_info:
-    url: https://jira.example.com
-    username: automation
-    password: "{{ jira_password }}"
     grid: Asset Inventory
     issue: OPS-1
   register: assets
 
 - name: Show how many assets the issue holds
   ansible.builtin.debug:
-    msg: "OPS-1 holds {{ assets.row_count }} assets; the first is {{ assets.rows[0].asset | default('none') }}"
+    msg: "OPS-1 holds {{ assets.row_count }} assets: {{ assets.rows | map(attribute='asset') | join(', ') }}"
 
-- name: Read two columns of a grid on every issue, with connection options set once for the group
-  module_defaults:
-    group/jira.addons.jira:
-      url: https://jira.example.com
-      token: "{{ jira_token }}"
-  block:
-    - name: Read the family grid on every issue
-      jira.addons.tge_grid_info:
-        grid: customfield_10301
-        columns: [name, relation]
-        datasource: true
-      register: family
+- name: Read two columns of a large grid, every page, by custom field id and numeric issue id
+  jira.addons.tge_grid_info:
+    grid: customfield_10301
+    issue: 10002
+    columns: [name, dob]
+  register: family_register
+
+- name: Read the family grid on every issue, with where TGE keeps its data
+  jira.addons.tge_grid_info:
+    grid: 10301
+    columns: [name, relation]
+    datasource: true
+  register: family
+
+- name: Show what was read
+  ansible.builtin.debug:
+    msg: >-
+      {{ family_register.row_count }} names on issue 10002; the grid has rows on {{ family.issues | length }} issues
+      and keeps them in table {{ family.datasource.databaseTableName }}
 """
 
 RETURN = r"""

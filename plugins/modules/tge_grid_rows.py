@@ -70,6 +70,10 @@ options:
       - Column types, for columns the grid has no value in yet (types are otherwise learnt from the rows
         the server returns). Needed, for example, to compare V(2024-05-01) with a date column that is empty
         on this issue.
+      - A date written as text (V(2024-05-01), V(2024-05-01T09:30:00)) for a column of unknown type fails before
+        anything is written: Jira could keep it as text or read it as a date in its own timezone, and the next run
+        would compare it in O(timezone). Declare the column's type here. Datetimes with an offset (V(Z), V(+02:00))
+        are accepted.
       - Map of column name to one of V(string), V(number), V(integer), V(date), V(datetime), V(list), V(radio),
         V(checkbox), V(userlist).
     type: dict
@@ -97,23 +101,31 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: The approval matrix of CHG-12 holds exactly these approvers
+# Connection: the first example sets url and credentials on the task; the others leave them out.
+# Set them once for every jira.addons module with module_defaults (group/jira.addons.jira), or
+# export JIRA_URL with JIRA_USERNAME and JIRA_PASSWORD (or JIRA_TOKEN), as an AWX credential does.
+
+- name: The lunch order of HR-1 holds exactly these sandwiches
   jira.addons.tge_grid_rows:
-    url: https://jira.example.com
+    url: "{{ jira_url }}"
     token: "{{ jira_token }}"
-    grid: Approval Matrix
-    issue: CHG-12
-    key: [role]
+    grid: Sandwich Order
+    issue: HR-1
+    key: [sandwich]
     state: exact
     rows:
-      - {role: Security, approver: alice, due: 2026-12-01}
-      - {role: Operations, approver: bob, due: 2026-12-03}
+      - {sandwich: Club, count: 3, vegetarian: false}
+      - {sandwich: Falafel, count: 2, vegetarian: true}
+  register: lunch
+
+- name: Say what changed
+  ansible.builtin.debug:
+    msg: >-
+      added {{ lunch.added | map(attribute='sandwich') | list }},
+      updated {{ lunch.updated | length }}, removed {{ lunch.removed | map(attribute='sandwich') | list }}
 
 - name: Make sure one asset is listed, leaving the other rows alone
   jira.addons.tge_grid_rows:
-    url: https://jira.example.com
-    username: automation
-    password: "{{ jira_password }}"
     grid: 10302
     issue: OPS-1
     key: [asset]
@@ -122,22 +134,47 @@ EXAMPLES = r"""
         quantity: 1
         location: North
         in_service: true
+        purchased: 2024-05-01
 
 - name: Remove a retired asset
   jira.addons.tge_grid_rows:
-    url: https://jira.example.com
-    token: "{{ jira_token }}"
     grid: customfield_10302
     issue: OPS-1
     key: [asset]
     state: absent
     rows:
-      - asset: LAP-0007
+      - asset: SW-01
 
-- name: Apply grid contents kept in git, one file per issue and grid (see the guide)
+- name: Record deliveries in the office's time zone, without returning the rows (for large grids)
   jira.addons.tge_grid_rows:
-    url: https://jira.example.com
-    token: "{{ jira_token }}"
+    grid: Asset Inventory
+    issue: 10004
+    key: [asset]
+    columns:
+      purchased: datetime  # no asset on DEMO-4 has a purchase time yet to learn the type from
+    timezone: Europe/Berlin
+    return_rows: false
+    rows:
+      - {asset: LAP-002, purchased: "2024-05-02T09:30:00", owner: carol}
+      - {asset: MON-7, quantity: 2, purchased: "2024-05-02T09:30:00"}
+  register: deliveries
+
+- name: Show how many assets DEMO-4 lists now
+  ansible.builtin.debug:
+    msg: "DEMO-4 lists {{ deliveries.row_count }} assets ({{ deliveries.added | length }} new)"
+
+- name: Add two children to the empty family list of DEMO-3
+  jira.addons.tge_grid_rows:
+    grid: Family List
+    issue: DEMO-3
+    columns:
+      dob: date  # an empty grid shows no value to learn the type from
+    rows:
+      - {name: shiloh, dob: 2006-05-27, gender: Female, relation: Daughter}
+      - {name: knox, dob: 2008-07-12, gender: M, relation: Son}
+
+- name: Apply grid contents kept in git, one file per issue and grid in grids/ (see playbooks/grid_contents.yml)
+  jira.addons.tge_grid_rows:
     grid: "{{ grid_spec.grid }}"
     issue: "{{ grid_spec.issue }}"
     key: "{{ grid_spec.key | default(omit) }}"
@@ -147,6 +184,8 @@ EXAMPLES = r"""
   vars:
     grid_spec: "{{ lookup('ansible.builtin.file', item) | ansible.builtin.from_yaml }}"
   loop: "{{ query('ansible.builtin.fileglob', playbook_dir ~ '/grids/*.yml') | sort }}"
+  loop_control:
+    label: "{{ item | basename }}"
 """
 
 RETURN = r"""

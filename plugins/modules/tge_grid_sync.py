@@ -80,45 +80,48 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: After importing grid rows with SQL, make Jira pick them up
+# Connection: the first example sets url and credentials on the task; the others leave them out.
+# Set them once for every jira.addons module with module_defaults (group/jira.addons.jira), or
+# export JIRA_URL with JIRA_USERNAME and JIRA_PASSWORD (or JIRA_TOKEN), as an AWX credential does.
+
+- name: After importing grid rows with SQL, make Jira pick them up (Jira system administrators only)
   jira.addons.tge_grid_sync:
-    url: https://jira.example.com
-    token: "{{ jira_sysadmin_token }}"
+    url: "{{ jira_url }}"
+    token: "{{ jira_token }}"
     action: synchronize
 
-- name: Reload two grids on a change request
+- name: Reload two grids on an issue
   jira.addons.tge_grid_sync:
-    url: https://jira.example.com
-    token: "{{ jira_token }}"
     action: reload
-    grids: [Approval Matrix, 10302]
-    issue: CHG-12
+    grids: [Family List, 10302]
+    issue: DEMO-4
 
 - name: Remove duplicated asset rows from a few issues
   jira.addons.tge_grid_sync:
-    url: https://jira.example.com
-    username: automation
-    password: "{{ jira_password }}"
     action: clear_duplicates
     grid: customfield_10302
-    issues: [OPS-1, OPS-2, OPS-7]
+    issues: [OPS-1, OPS-2, DEMO-4]
   register: dedup
 
 - name: Show what was removed, per issue
   ansible.builtin.debug:
-    msg: "{{ item.issue }}: {{ item.removed | map(attribute='id') | list }}"
+    msg: "{{ item.issue }}: removed rows {{ item.removed | map(attribute='id') | list }}"
   loop: "{{ dedup.results }}"
+  loop_control:
+    label: "{{ item.issue }}"
   when: item.changed
 
 - name: Preview which imported rows nobody has touched since
   jira.addons.tge_grid_sync:
-    url: https://jira.example.com
-    token: "{{ jira_token }}"
     action: clear_not_modified
     grid: Asset Inventory
     issue: OPS-1
   check_mode: true
   register: untouched
+
+- name: List them
+  ansible.builtin.debug:
+    msg: "Not modified since the import: {{ untouched.removed | map(attribute='asset') | list }}"
 """
 
 RETURN = r"""
