@@ -45,7 +45,7 @@ CI_COLLECTION = os.path.join(CI_DIR, "ansible_collections", NAMESPACE, NAME)
 CI_LOGS = os.path.join(CI_DIR, "logs")
 DEMO_COLLECTIONS = os.path.join(CACHE, "collections")
 
-STEPS = ("ruff", "sanity", "pytest", "docs", "changelog", "ansible-lint", "build")
+STEPS = ("ruff", "sanity", "pytest", "docs", "changelog", "ansible-lint", "build", "ee", "importer")
 LINT_STEPS = ("ruff", "docs", "changelog", "ansible-lint")
 RUFF_PATHS = ("plugins", "tests", "hacking")
 PYTEST_PATHS = ("tests/unit", "tests/emulator", "tests/integration")
@@ -351,6 +351,23 @@ def step_build(step: Step, options, log) -> bool:
     return code == 0 and bool(built)
 
 
+def step_ee(step: Step, options, log) -> bool:
+    command = [VENV_PY, os.path.join(ROOT, "hacking", "check_release.py"), "ee", "--collections", CI_DIR]
+    return run(command, tool_env(), log)[0] == 0
+
+
+def step_importer(step: Step, options, log) -> bool:
+    output = os.path.join(CI_DIR, "dist")
+    built = sorted(name for name in os.listdir(output) if name.endswith(".tar.gz")) if os.path.isdir(output) else []
+    if not built:
+        step.note = "no built collection in %s: the build step must run first" % rel(output)
+        return False
+    # Run from the checkout, not the staged copy: galaxy-importer's venv is kept in the checkout's .cache.
+    checker = os.path.join(ROOT, "hacking", "check_release.py")
+    code = run([VENV_PY, checker, "importer", "--strict", os.path.join(output, built[-1])], tool_env(), log)[0]
+    return code == 0
+
+
 STEP_FUNCS = {
     "ruff": (step_ruff, "ruff check + ruff format --check"),
     "sanity": (step_sanity, "ansible-test sanity --local --python " + PYTHON_VERSION),
@@ -359,6 +376,8 @@ STEP_FUNCS = {
     "changelog": (step_changelog, "antsibull-changelog lint"),
     "ansible-lint": (step_ansible_lint, "ansible-lint --offline"),
     "build": (step_build, "ansible-galaxy collection build"),
+    "ee": (step_ee, "ansible-builder create + introspect (docs/execution-environment)"),
+    "importer": (step_importer, "galaxy-importer on the built collection"),
 }
 
 
@@ -452,6 +471,9 @@ def cmd_demo(options) -> int:
     playbook = os.path.abspath(options.playbook) if options.playbook else os.path.join(ROOT, "playbooks", "demo.yml")
     if not os.path.exists(playbook):
         fail("%s does not exist" % options.playbook)
+    # The emulator's admin, whatever JIRA_* the shell holds (a JIRA_TOKEN beside JIRA_PASSWORD is an error).
+    for name in [name for name in os.environ if name.startswith("JIRA_")]:
+        del os.environ[name]
     env = tool_env(
         JIRA_USERNAME="admin",
         JIRA_PASSWORD="admin-pass",

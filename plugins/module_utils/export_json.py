@@ -57,9 +57,10 @@ class JsonStreamParser:
 
     def feed(self, text):
         """Add text; return the events it completes."""
-        if self._pos:
-            self._offset += self._pos
-            self._buf = self._buf[self._pos :] + text
+        consumed = self._pos
+        if consumed:
+            self._offset += consumed
+            self._buf = self._buf[consumed:] + text
             self._pos = 0
         else:
             self._buf += text
