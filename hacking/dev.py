@@ -45,8 +45,8 @@ CI_COLLECTION = os.path.join(CI_DIR, "ansible_collections", NAMESPACE, NAME)
 CI_LOGS = os.path.join(CI_DIR, "logs")
 DEMO_COLLECTIONS = os.path.join(CACHE, "collections")
 
-STEPS = ("ruff", "sanity", "pytest", "docs", "changelog", "ansible-lint", "build", "ee", "importer")
-LINT_STEPS = ("ruff", "docs", "changelog", "ansible-lint")
+STEPS = ("ruff", "sanity", "pytest", "docs", "docs-site", "changelog", "ansible-lint", "build", "ee", "importer")
+LINT_STEPS = ("ruff", "docs", "docs-site", "changelog", "ansible-lint")
 RUFF_PATHS = ("plugins", "tests", "hacking")
 PYTEST_PATHS = ("tests/unit", "tests/emulator", "tests/integration")
 
@@ -325,6 +325,16 @@ def step_docs(step: Step, options, log) -> bool:
     return code == 0
 
 
+def step_docs_site(step: Step, options, log) -> bool:
+    # Built outside the staged copy, which the next run wipes; every Sphinx warning fails the step.
+    dest = os.path.join(CI_DIR, "docs-site")
+    command = [VENV_PY, os.path.join(CI_COLLECTION, "hacking", "docs_site.py"), "--dest", dest]
+    code = run(command, tool_env(ANSIBLE_COLLECTIONS_PATH=CI_DIR), log)[0]
+    if code == 0:
+        step.note = "open %s" % rel(os.path.join(dest, "build", "html", "collections", NAMESPACE, NAME, "index.html"))
+    return code == 0
+
+
 def step_changelog(step: Step, options, log) -> bool:
     code = run([venv_tool("antsibull-changelog"), "lint"], tool_env(), log)[0]
     return code == 0
@@ -373,6 +383,7 @@ STEP_FUNCS = {
     "sanity": (step_sanity, "ansible-test sanity --local --python " + PYTHON_VERSION),
     "pytest": (step_pytest, "pytest " + " ".join(PYTEST_PATHS)),
     "docs": (step_docs, "antsibull-docs lint-collection-docs --plugin-docs"),
+    "docs-site": (step_docs_site, "antsibull-docs + sphinx-build -W: the collection docs site, offline"),
     "changelog": (step_changelog, "antsibull-changelog lint"),
     "ansible-lint": (step_ansible_lint, "ansible-lint --offline"),
     "build": (step_build, "ansible-galaxy collection build"),
