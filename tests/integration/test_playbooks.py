@@ -190,3 +190,36 @@ CHECKS = {
     "forms_rollout": check_forms_rollout,
     "nightly_export": check_nightly_export,
 }
+
+
+def test_nightly_export_in_check_mode_before_the_first_night(emulator, tmp_path):
+    """--check with no export_dir yet: the run succeeds, creates nothing and starts no export."""
+    export_dir = tmp_path / "not-yet"
+    proc = run_playbook(
+        REPO / "playbooks" / "nightly_export.yml",
+        tmp_path,
+        extra_vars={"export_dir": str(export_dir)},
+        env=dict(DEMO_ENV, JIRA_URL=emulator.url),
+        check=True,
+    )
+    assert proc.returncode == 0, "%s\n%s" % (proc.stdout[-8000:], proc.stderr[-4000:])
+    assert re.search(r"localhost\s+: ok=\d+\s+changed=1\s+unreachable=0\s+failed=0\s+skipped=4\s", proc.stdout)
+    assert not export_dir.exists()
+    assert writes(emulator) == {}
+
+
+def test_forms_rollout_with_a_token_only(emulator, tmp_path):
+    """The rollout's search and its modules work with JIRA_TOKEN alone, and the token is never shown."""
+    proc = run_playbook(
+        REPO / "playbooks" / "forms_rollout.yml",
+        tmp_path,
+        extra_vars={"rollout_jql": "project = OPS AND status = Open"},
+        env={"JIRA_URL": emulator.url, "JIRA_TOKEN": "admin-token"},
+        verbosity=3,
+    )
+    assert proc.returncode == 0, "%s\n%s" % (proc.stdout[-8000:], proc.stderr[-4000:])
+    assert debug_message(
+        proc.stdout, '2 issue(s) matched "project = OPS AND status = Open"; forms added on 1, already in place on 1.'
+    )
+    assert "admin-token" not in proc.stdout + proc.stderr
+    assert writes(emulator) == {"POST /rest/proforma/1/issue/{issueKey}/form": 1}
