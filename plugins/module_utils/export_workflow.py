@@ -127,7 +127,7 @@ class ExportRunner:
         raise ExportError(
             "the download broke %d time(s), each time with a new export (the server deletes an export once "
             "it is downloaded); nothing was written. %s" % (len(problems), "; ".join(problems)),
-            {"attempts": self.attempts},
+            {"exports_started": self.attempts},
         )
 
     def start_and_wait(self):
@@ -149,7 +149,7 @@ class ExportRunner:
             except JiraApiError as err:
                 raise ExportError(
                     "checking the status of export %s failed: %s" % (export_id, err),
-                    {"export_id": export_id, "attempts": self.attempts},
+                    {"export_id": export_id, "exports_started": self.attempts},
                     err,
                 ) from None
             polls += 1
@@ -160,19 +160,19 @@ class ExportRunner:
                 raise ExportError(
                     "export %s failed on the server at %s%% progress: %s"
                     % (export_id, decision.progress, decision.message),
-                    {"export_id": export_id, "progress": decision.progress, "attempts": self.attempts},
+                    {"export_id": export_id, "progress": decision.progress, "exports_started": self.attempts},
                 )
             if decision.action == TIMEOUT:
                 raise ExportError(
                     "export %s did not complete within wait_timeout=%ss (last progress %s%%). It goes on running on "
                     "the server; raise wait_timeout, or narrow the export with jql"
                     % (export_id, _number(spec.wait_timeout), decision.progress),
-                    {"export_id": export_id, "progress": decision.progress, "attempts": self.attempts},
+                    {"export_id": export_id, "progress": decision.progress, "exports_started": self.attempts},
                 )
             self._sleep(decision.delay)
 
     def _start_error(self, err):
-        result = {"attempts": self.attempts}
+        result = {"exports_started": self.attempts}
         if err.status == 403:
             who = "user %r" % self.spec.user if self.spec.user else "the user of this token"
             return ExportError(
@@ -210,7 +210,7 @@ class ExportRunner:
                 raise BrokenDownload("the export was gone when downloaded: %s" % err) from None
             raise ExportError(
                 "downloading export %s failed: %s" % (export_id, err),
-                {"export_id": export_id, "attempts": self.attempts},
+                {"export_id": export_id, "exports_started": self.attempts},
                 err,
             ) from None
         digest = hashlib.sha1()
@@ -231,7 +231,7 @@ class ExportRunner:
                 except OSError as err:  # a full disk is not a broken download: a new export would not help
                     raise ExportError(
                         "writing the download to %s failed: %s; nothing was written to dest" % (path, err),
-                        {"export_id": export_id, "attempts": self.attempts},
+                        {"export_id": export_id, "exports_started": self.attempts},
                     ) from None
                 digest.update(chunk)
                 size += len(chunk)
@@ -377,7 +377,7 @@ def export_to_file(runner, dest, check_mode, with_diff, work_dir, place):
     rename is atomic; any directory in check mode). ``place(temp_path, dest)``
     moves it into place (Ansible's ``atomic_move``). Returns a dict with
     ``changed``, ``export_id``, ``dest``, ``size`` and ``checksum`` (of ``dest``
-    after the run, or as it would be in check mode), ``attempts``, and ``diff``
+    after the run, or as it would be in check mode), ``exports_started``, and ``diff``
     when ``with_diff`` and the content changed.
     """
     compare = compare_json if runner.spec.format == "json" else compare_xlsx
@@ -398,7 +398,7 @@ def export_to_file(runner, dest, check_mode, with_diff, work_dir, place):
         "dest": dest,
         "size": size,
         "checksum": checksum,
-        "attempts": runner.attempts,
+        "exports_started": runner.attempts,
     }
     if with_diff and comparison.changed:
         result["diff"] = {
@@ -420,6 +420,6 @@ def export_responses(runner, work_dir):
         "dest": None,
         "size": download.size,
         "checksum": download.checksum,
-        "attempts": runner.attempts,
+        "exports_started": runner.attempts,
         "responses": download.responses,
     }

@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: proforma_export
 short_description: Export ProForma form responses to a file
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Exports the responses to one ProForma template form in one project, as JSON or as an XLSX spreadsheet,
     to a file (O(dest)), or returns them (JSON without O(dest)).
@@ -162,7 +162,7 @@ checksum:
   returned: success
   type: str
   sample: 2c1f8b3f1d5e6d0a8c3b8f1a0e7d9c4b5a6f7e8d
-attempts:
+exports_started:
   description: How many exports were started (more than one when a download broke).
   returned: always
   type: int

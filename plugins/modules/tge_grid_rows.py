@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: tge_grid_rows
 short_description: Declare the rows of a Table Grid Editor grid on a Jira issue
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Makes the rows of one Table Grid Editor (TGE) grid on one Jira issue match the rows you declare,
     changing only what differs.
@@ -71,9 +71,9 @@ options:
         the server returns). Needed, for example, to compare V(2024-05-01) with a date column that is empty
         on this issue.
       - A date written as text (V(2024-05-01), V(2024-05-01T09:30:00)) for a column of unknown type fails before
-        anything is written: Jira could keep it as text or read it as a date in its own timezone, and the next run
-        would compare it in O(timezone). Declare the column's type here. Datetimes with an offset (V(Z), V(+02:00))
-        are accepted.
+        anything is written, because Jira could keep it as text or read it as a date in its own timezone, and the
+        next run would compare it in O(timezone). Declare the column's type here. Datetimes with an offset (V(Z),
+        V(+02:00)) are accepted.
       - Map of column name to one of V(string), V(number), V(integer), V(date), V(datetime), V(list), V(radio),
         V(checkbox), V(userlist).
     type: dict

@@ -108,7 +108,7 @@ def test_exports_to_a_new_file_then_reports_unchanged(tmp_path):
     dest = str(tmp_path / "out.json")
     api = FakeApi([FakeResponse(BODY), FakeResponse(BODY)])
     first = export_to_file(runner(api, fields=["summary"], jql="key = DEMO-1"), dest, False, False, str(tmp_path), move)
-    assert first["changed"] is True and first["export_id"] == "exp-1" and first["attempts"] == 1
+    assert first["changed"] is True and first["export_id"] == "exp-1" and first["exports_started"] == 1
     assert json.load(open(dest)) == DOC and first["size"] == len(BODY)
     assert api.calls[0] == ("start", "responses-json", "DEMO", 1, ["summary"], "key = DEMO-1")
     assert ("download", "exp-1", "ProForma-DEMO-form-1.json") in api.calls
@@ -154,7 +154,7 @@ def test_a_broken_download_starts_a_new_export_and_dest_only_sees_the_complete_f
         ]
     )
     result = export_to_file(runner(api, retries=3), str(dest), False, True, str(tmp_path), move)
-    assert result["attempts"] == 4 and result["export_id"] == "exp-4"
+    assert result["exports_started"] == 4 and result["export_id"] == "exp-4"
     assert json.loads(dest.read_text()) == DOC
     assert result["diff"]["after"]["responses"].keys() == {"DEMO-1 form 1", "DEMO-4 form 1"}
     assert leftovers(tmp_path) == []
@@ -166,7 +166,7 @@ def test_when_every_download_breaks_the_module_fails_and_dest_is_untouched(tmp_p
     api = FakeApi([FakeResponse(BODY, broken=True), FakeResponse(b'{"responses": [1,')])
     with pytest.raises(ExportError, match="broke 2 time") as info:
         export_to_file(runner(api, retries=1), str(dest), False, False, str(tmp_path), move)
-    assert "not valid JSON" in str(info.value) and info.value.result["attempts"] == 2
+    assert "not valid JSON" in str(info.value) and info.value.result["exports_started"] == 2
     assert dest.read_text() == "old" and leftovers(tmp_path) == []
 
 
@@ -195,7 +195,7 @@ def test_a_timeout_fails_with_the_export_id_and_last_progress(tmp_path):
     api = FakeApi([], statuses=[dict(running)] * 100)
     with pytest.raises(ExportError, match="exp-1 did not complete within wait_timeout=3s .last progress 40%") as info:
         export_responses(runner(api, wait_timeout=3, poll_interval=1), str(tmp_path))
-    assert info.value.result == {"export_id": "exp-1", "progress": 40, "attempts": 1}
+    assert info.value.result == {"export_id": "exp-1", "progress": 40, "exports_started": 1}
 
 
 def test_a_failed_export_fails_with_the_servers_message(tmp_path):
@@ -240,5 +240,5 @@ def test_an_unreadable_xlsx_download_counts_as_broken(tmp_path):
     api = FakeApi([FakeResponse(b"<html>proxy login</html>"), FakeResponse(data)])
     dest = tmp_path / "out.xlsx"
     result = export_to_file(runner(api, format="xlsx"), str(dest), False, True, str(tmp_path), move)
-    assert result["attempts"] == 2 and dest.read_bytes() == data
+    assert result["exports_started"] == 2 and dest.read_bytes() == data
     assert result["diff"]["after"] == {"sheets": {"Sheet": {"rows": 1}}}
