@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: proforma_form
 short_description: Declare the ProForma forms on a Jira issue and their status
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Makes sure a Jira issue holds a number of copies of a ProForma template form, and that the selected forms
     are open, submitted or locked. Only what differs is changed.

@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: proforma_form_info
 short_description: Read the ProForma forms on a Jira issue
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Reads the ProForma forms on one Jira issue from the issue properties ProForma keeps (C(proforma.forms) and
     C(proforma.forms.i<id>)), with their status and visibility, and optionally their answers.

@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: tge_grid_info
 short_description: Read Table Grid Editor grids and their rows
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Reads Table Grid Editor (TGE) grids from Jira Data Center through the TGE REST API.
   - Without O(grid), lists the grids of the Jira instance (needs Jira administrator rights).

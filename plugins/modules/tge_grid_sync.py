@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: tge_grid_sync
 short_description: Server-side maintenance of Table Grid Editor grids
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Runs the maintenance operations of the Table Grid Editor (TGE) REST API.
   - V(synchronize) synchronises the custom field values of every grid on every issue, for example after grid
