@@ -77,7 +77,7 @@ def is_modified(row):
     return flag not in _NOT_MODIFIED
 
 
-def rows_to_clear(action, rows, normaliser=None):
+def rows_to_clear(action, rows):
     """The rows (as read) that TGE's clearDuplicates or clearNotModified removes from ``rows``.
 
     ``clear_duplicates``: every row equal in all columns to a row with a lower id
@@ -85,7 +85,7 @@ def rows_to_clear(action, rows, normaliser=None):
     every row whose ``modified`` flag is 0.
     """
     if action == "clear_duplicates":
-        return find_duplicates(rows, normaliser)
+        return find_duplicates(rows)
     if action == "clear_not_modified":
         return [row for row in rows if not is_modified(row)]
     raise MaintenanceInputError("'%s' is not a clear action; use one of %s" % (action, ", ".join(CLEAR_ACTIONS)))
@@ -98,11 +98,11 @@ class ClearPlan:
     will remove; ``after``: the rows left.
     """
 
-    def __init__(self, action, label, issue_id, rows, normaliser=None):
+    def __init__(self, action, label, issue_id, rows):
         self.action = action
         self.label = label
         self.issue_id = issue_id
-        gone = rows_to_clear(action, rows, normaliser)
+        gone = rows_to_clear(action, rows)
         gone_ids = set(id(row) for row in gone)
         ordered = sorted(rows, key=lambda r: (r.get("id") is None, r.get("id") or 0))
         self.before = [readable(row) for row in ordered]

@@ -13,7 +13,8 @@ whatever form the user wrote a value in and whatever form the server returns:
 ``checkbox`` ``true`` / ``"true"`` / ``"yes"``. Canonical: bool.
 ``numeric``  number, integer, date, datetime: TGE returns numbers (dates as epoch
              milliseconds); the user may write ``"2"``, ``2.0``, ``2024-05-01`` or an
-             ISO datetime. Canonical: float (dates in epoch milliseconds).
+             ISO datetime. Canonical: the number, integers kept exact (dates in epoch
+             milliseconds).
 ``string``   string and userlist. Canonical: str.
 
 Empty is one value: ``None``, ``""`` and a missing cell are equal.
@@ -99,6 +100,8 @@ def tzinfo_for(name):
     if match:
         sign = -1 if match.group(1) == "-" else 1
         delta = datetime.timedelta(hours=int(match.group(2)), minutes=int(match.group(3) or 0))
+        if delta >= datetime.timedelta(hours=24) or int(match.group(3) or 0) >= 60:
+            raise GridRowsError("timezone '%s' is not a valid offset; use one under 24 hours, like +02:00" % text)
         return datetime.timezone(sign * delta)
     try:
         from zoneinfo import ZoneInfo  # Python 3.9+
@@ -156,11 +159,23 @@ def epoch_ms(value, tz, date_only=False):
 
 
 def _number(value):
+    """The number ``value`` is or writes (``2``, ``2.5``, ``"2"``, ``" 2.5 "``); None if it is none.
+
+    Integers stay ``int``, so serial numbers beyond 2**53 compare exactly (``2 == 2.0``
+    and their hashes are equal, so ints and floats still match each other).
+    """
     if _is_number(value):
-        return float(value) if math.isfinite(value) else None
+        if isinstance(value, int):
+            return value
+        return value if math.isfinite(value) else None
     if isinstance(value, str):
+        text = value.strip()
         try:
-            number = float(value.strip())
+            return int(text)
+        except ValueError:
+            pass
+        try:
+            number = float(text)
         except ValueError:
             return None
         return number if math.isfinite(number) else None
@@ -294,8 +309,8 @@ class Normaliser:
 
             def numeric(value):
                 kind_of = type(value)
-                if kind_of is float or kind_of is int:
-                    return float(value)
+                if kind_of is int or kind_of is float:
+                    return value
                 number = _number(value)
                 if number is not None:
                     return number
@@ -310,9 +325,7 @@ class Normaliser:
                     return value
                 if isinstance(value, bool):
                     return "true" if value else "false"
-                if isinstance(value, float) and value.is_integer():
-                    return str(int(value))
-                return str(value)
+                return str(value)  # 2.0 stays "2.0", as the user wrote it
 
             return string
         return self._guess
@@ -326,50 +339,63 @@ class Normaliser:
         if isinstance(value, bool):
             return value
         if _is_number(value):
-            return float(value)
+            return value
         if isinstance(value, (datetime.date, datetime.datetime)):
             return epoch_ms(value, self.tz)
         return str(value)
 
     def wire(self, column, value):
-        """The value to send for ``column``: dates written by the user become epoch milliseconds.
+        """The value to send for ``column``: the form it was compared in, where the kind is known.
 
-        That way the server stores exactly what was compared, whatever its own timezone.
+        The server then stores exactly what was compared, so the next run finds it
+        equal: dates become epoch milliseconds (whatever Jira's own timezone), numbers
+        written as text become numbers, checkboxes ``true``/``false``, and a number
+        or boolean for a text column the text it was compared as (``1e20`` is sent as
+        ``"1e+20"``, which a Java server would otherwise store as ``"1.0E20"``).
+        Options go as written: the server knows every option, the module only those
+        it has seen.
         """
         if is_empty(value):
             return None
         kind = self.kinds.get(column)
+        if kind in ("numeric", "date", "checkbox", "string"):
+            wanted = self.converter(column)(value)
+            if isinstance(wanted, float) and wanted.is_integer() and not isinstance(value, float):
+                return int(wanted)  # a date written as text or a YAML date: whole milliseconds
+            return wanted
         if isinstance(value, (datetime.date, datetime.datetime)):
-            return int(epoch_ms(value, self.tz, date_only=(kind == "date")))
-        if kind in ("numeric", "date") and isinstance(value, str) and _number(value) is None:
-            when = epoch_ms(value, self.tz, date_only=(kind == "date"))
-            if when is not None:
-                return int(when)
+            return int(epoch_ms(value, self.tz))  # a YAML date, for a column of unknown kind
         return value
 
-    def row_signature(self, row, columns=None):
-        """A hashable identity of ``row`` over ``columns`` (default: every non-meta column with a value)."""
-        if columns is None:
-            columns = sorted(c for c in row if c not in ROW_META and not is_empty(row[c]))
-        return tuple((c, self.canonical(c, row.get(c))) for c in columns)
 
-
-def find_duplicates(rows, normaliser=None):
+def find_duplicates(rows):
     """Rows that repeat an earlier row, the rule TGE's clearDuplicates applies.
 
-    Two rows are duplicates when every column value is equal, ignoring the row id
-    and the modified flag. The row with the lowest id stays; the others are returned.
+    Two rows are duplicates when every cell holds the same stored value, ignoring the
+    row id and the modified flag (an empty cell and a cell left out are the same).
+    Values are compared as the server returns them, not normalised: two list options
+    with the same value but different names are different cells to the server. The
+    row with the lowest id stays; the others are returned.
     """
-    normaliser = normaliser or Normaliser.learn(rows)
     seen = set()
     duplicates = []
     for row in sorted(rows, key=lambda r: (r.get("id") is None, r.get("id") or 0)):
-        signature = normaliser.row_signature(row)
+        signature = tuple(
+            sorted((c, _frozen(v)) for c, v in row.items() if c not in ROW_META and v is not None and v != "")
+        )
         if signature in seen:
             duplicates.append(row)
         else:
             seen.add(signature)
     return duplicates
+
+
+def _frozen(value):
+    if isinstance(value, dict):
+        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
+    if isinstance(value, list):
+        return tuple(_frozen(v) for v in value)
+    return value
 
 
 def validate_desired(rows, key=None, state="present"):
@@ -434,9 +460,13 @@ def _is_option_object(value):
 
 
 def _plain(value):
+    # As written: the planner matches strings exactly, so "Bob" and "bob" are two keys.
+    # Keys equal only once normalised (1 and "1") are caught by the planner.
     if isinstance(value, dict):
         return ("option", value.get("value"), value.get("name"))
-    return str(value).strip().lower() if isinstance(value, str) else value
+    if isinstance(value, bool):
+        return ("bool", value)  # True == 1 in Python; not as keys
+    return value
 
 
 def readable(row):
@@ -456,18 +486,41 @@ def _by_id(rows):
     return sorted(rows, key=lambda r: (r.get("id") is None, r.get("id") or 0))
 
 
-def check_unknown_dates(desired, normaliser):
-    """Refuse a date written as text for a column whose type is unknown.
+def check_values(desired, normaliser):
+    """Refuse, before anything is sent, values the columns cannot hold or keep as compared.
 
-    With no value of the column on the issue and no type in ``columns``, such a value
-    would be sent as written: Jira might keep it as text, or read it as a date in its
-    own timezone, while the next run would compare it in ``timezone``. Either way the
-    second run could differ from the first, so the user is asked to declare the type.
-    Datetimes with an explicit offset are unambiguous and pass.
+    - A column known to hold numbers or dates (learnt from the grid's rows or declared
+      in ``columns``) takes a number, a number written as text, or an ISO date/datetime.
+    - A checkbox column takes ``true``/``false`` (or yes/no, on/off, 1/0).
+    - A date written as text for a column whose type is unknown (no value on the issue,
+      nothing in ``columns``) would be sent as written: Jira might keep it as text, or
+      read it as a date in its own timezone, while the next run would compare it in
+      ``timezone``. Either way the second run could differ from the first, so the user
+      is asked to declare the type. Datetimes with an explicit offset are unambiguous.
+
+    Otherwise the server would refuse such a value with a 400 only after earlier writes
+    of the same run were applied.
     """
     for index, row in enumerate(desired):
         for column, value in row.items():
-            if column in normaliser.kinds or not isinstance(value, str):
+            if is_empty(value):
+                continue
+            kind = normaliser.kinds.get(column)
+            if kind in ("numeric", "date"):
+                if isinstance(normaliser.canonical(column, value), str):
+                    raise GridRowsError(
+                        "rows[%d].%s is %r, but column '%s' holds numbers or dates: write a number, or a date as"
+                        " 2024-05-01 or 2024-05-01T09:30:00; nothing was sent" % (index, column, value, column)
+                    )
+                continue
+            if kind == "checkbox":
+                if not isinstance(normaliser.canonical(column, value), bool):
+                    raise GridRowsError(
+                        "rows[%d].%s is %r, but column '%s' is a checkbox: write true or false; nothing was sent"
+                        % (index, column, value, column)
+                    )
+                continue
+            if kind is not None or not isinstance(value, str):
                 continue
             text = value.strip()
             naive_datetime = _ISO_DATETIME.match(text) and not _OFFSET.search(text)
@@ -505,12 +558,96 @@ def plan_rows(current, desired, key=None, state="present", normaliser=None):
             gc.enable()
 
 
+def match_rows(found_for, groups, specific_first=False):
+    """Pair desired rows with current rows, each current row used once; return the match of each (or None).
+
+    ``found_for[i]`` lists the current rows desired row ``i`` may take (id order);
+    ``groups[i]`` is hashable and equal for desired rows with the same candidates.
+    As many desired rows as possible get a row: first each takes its first free
+    candidate (the more columns a row names, the earlier it chooses, when
+    ``specific_first``; columns are ``groups[i][0]``), then any row left without one
+    takes a row from another that can move to a different candidate (augmenting
+    paths). So ``[{a: x}, {a: x, b: 1}]`` matches a grid holding ``{a: x, b: 2}`` and
+    ``{a: x, b: 1}`` whatever order the rows are written in.
+    """
+    count = len(found_for)
+    order = list(range(count))
+    if specific_first:
+        order.sort(key=lambda i: -len(groups[i][0]))
+    chosen = [None] * count
+    owner = {}  # id(current row) -> desired index holding it
+    waiting = []
+    cursor = {}  # group -> index of its first candidate that may still be free (taken rows stay taken here)
+    for i in order:
+        found = found_for[i]
+        at = cursor.get(groups[i], 0)
+        while at < len(found) and id(found[at]) in owner:
+            at += 1
+        cursor[groups[i]] = at
+        if at < len(found):
+            owner[id(found[at])] = i
+            chosen[i] = found[at]
+        elif found:
+            waiting.append(i)
+    dead = set()  # groups that cannot get a row in the current matching
+    for start in waiting:
+        if groups[start] in dead:
+            continue
+        if _augment(start, found_for, groups, chosen, owner, dead):
+            dead.clear()  # the matching changed: a group that could not move may move now
+        else:
+            dead.add(groups[start])
+    return chosen
+
+
+def _augment(start, found_for, groups, chosen, owner, dead):
+    """Find a path of moves that gives desired row ``start`` a current row; apply it. Iterative DFS.
+
+    Rows of one group have the same candidates, so a group is never entered twice on one
+    path (what the inner one could reach, the outer one reaches too) nor again once it
+    failed: on many equal rows the search stays linear.
+    """
+    visited = set()
+    failed = set()
+    active = set([groups[start]])
+    stack = [(start, iter(found_for[start]))]
+    path = []  # (desired index, current row it would take)
+    while stack:
+        i, candidates = stack[-1]
+        advanced = False
+        for candidate in candidates:
+            if id(candidate) in visited:
+                continue
+            visited.add(id(candidate))
+            holder = owner.get(id(candidate))
+            if holder is None:
+                path.append((i, candidate))
+                for j, row in path:
+                    owner[id(row)] = j
+                    chosen[j] = row
+                return True
+            if groups[holder] in failed or groups[holder] in dead or groups[holder] in active:
+                continue
+            path.append((i, candidate))
+            stack.append((holder, iter(found_for[holder])))
+            active.add(groups[holder])
+            advanced = True
+            break
+        if not advanced:
+            failed.add(groups[i])
+            active.discard(groups[i])
+            stack.pop()
+            if path:
+                path.pop()
+    return False
+
+
 def _plan_rows(current, desired, key, state, normaliser):
     validate_desired(desired, key, state)
     key = list(key or [])
     norm = normaliser or Normaliser.learn(current)
     if state != "absent":
-        check_unknown_dates(desired, norm)
+        check_values(desired, norm)
     ordered = _by_id(current)
 
     # Index the current rows once per distinct set of matching columns, so
@@ -529,13 +666,13 @@ def _plan_rows(current, desired, key, state, normaliser):
             indexes[columns] = index
         return indexes[columns]
 
-    claimed = set()
-    matches = []  # (desired row, current row or None)
     keys_seen = {}
     key_columns = tuple(key)
     key_index = candidates(key_columns) if key else None
     key_signature = norm.signature_of(key_columns)
     row_signatures = {}
+    found_for = []  # per desired row: the current rows it matches, in id order
+    groups = []  # per desired row: its columns and signature (equal groups match the same rows)
     for index, row in enumerate(desired):
         columns = key_columns if key else tuple(sorted(row))
         if key:
@@ -551,17 +688,15 @@ def _plan_rows(current, desired, key, state, normaliser):
                     % (keys_seen[signature], index, ", ".join("%s=%r" % (c, row[c]) for c in key))
                 )
             keys_seen[signature] = index
-        found = (key_index if key else candidates(columns)).get(signature, ())
-        if state == "absent":
-            matches.append((row, found))
-            continue
-        match = None
-        for candidate in found:
-            if id(candidate) not in claimed:
-                match = candidate
-                claimed.add(id(match))
-                break
-        matches.append((row, match))
+        found_for.append((key_index if key else candidates(columns)).get(signature, ()))
+        groups.append((columns, signature))
+
+    if state == "absent":
+        matches = list(zip(desired, found_for))
+    else:
+        chosen = match_rows(found_for, groups, specific_first=not key)
+        matches = list(zip(desired, chosen))
+        claimed = set(id(match) for match in chosen if match is not None)
 
     add, update, remove, updated_rows, removed_rows = [], [], [], [], []
     after_by_id = {}  # row id -> the row with this plan's changes
