@@ -216,9 +216,12 @@ class JiraClient:
         elif username is not None and password is not None:
             raw = ("%s:%s" % (username, password)).encode("utf-8")
             session.auth = _PreemptiveAuth("Basic %s" % base64.b64encode(raw).decode("ascii"))
-        session.verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)
-        if client_cert:
-            session.cert = (client_cert, client_key) if client_key else client_cert
+        # Given with every request, not only set on the session: requests lets REQUESTS_CA_BUNDLE or
+        # CURL_CA_BUNDLE (set in many execution environments) override a session's verify and cert.
+        self._verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)
+        self._cert = (client_cert, client_key) if (client_cert and client_key) else (client_cert or None)
+        session.verify = self._verify
+        session.cert = self._cert
         self.session = session
 
     @staticmethod
@@ -261,14 +264,24 @@ class JiraClient:
             self.request_count += 1
             try:
                 response = self.session.request(
-                    method, url, params=params, json=json, timeout=self.timeout, stream=stream
+                    method,
+                    url,
+                    params=params,
+                    json=json,
+                    timeout=self.timeout,
+                    stream=stream,
+                    verify=self._verify,
+                    cert=self._cert,
+                    # A redirect would turn a PUT or DELETE into a GET that "succeeds" (302/303), or
+                    # send the credentials elsewhere: none of the documented calls redirects.
+                    allow_redirects=False,
                 )
             except Exception as exc:  # requests raises many types; all are mapped below
                 if requests_exceptions is None or not isinstance(exc, requests_exceptions.RequestException):
                     raise
                 sent = not self._failed_before_sending(exc)
                 reason = self.scrub(self._describe(exc))
-                if attempt < self.retries and (idempotent or not sent):
+                if attempt < self.retries and (idempotent or not sent) and not self._certificate_refused(exc):
                     attempt += 1
                     self._sleep(self._backoff(attempt))
                     continue
@@ -279,6 +292,16 @@ class JiraClient:
                 raise JiraApiError(method, path, reason=reason) from None
 
             status = response.status_code
+            if 300 <= status < 400:
+                location = self.scrub(self._clean_url(response.headers.get("Location") or "")) or "nowhere"
+                response.close()
+                raise JiraApiError(
+                    method,
+                    path,
+                    status=status,
+                    server_message="the server redirects to %s; the request was not followed, so nothing was "
+                    "changed by it. Set url to the address Jira answers on itself (https://, context path)" % location,
+                )
             if status in RETRY_STATUSES and attempt < self.retries and (idempotent or status in REFUSED_STATUSES):
                 delay = retry_after_seconds(response.headers.get("Retry-After"))
                 response.close()
@@ -319,11 +342,22 @@ class JiraClient:
         if isinstance(exc, (requests_exceptions.InvalidURL, requests_exceptions.MissingSchema)):
             return True
         if isinstance(exc, requests_exceptions.SSLError):
-            return True
+            # A refused certificate or a failed handshake comes before any byte of the request;
+            # other TLS errors may come while the answer is read, after the server got the request.
+            text = repr(exc)
+            return JiraClient._certificate_refused(exc) or "handshake" in text.lower() or "WRONG_VERSION" in text
         if isinstance(exc, requests_exceptions.ConnectionError):
             text = repr(exc)
             return "NewConnectionError" in text or "Failed to establish a new connection" in text
         return False
+
+    @staticmethod
+    def _certificate_refused(exc):
+        """A certificate check failed: trying again cannot help, so it is not retried."""
+        if not isinstance(exc, requests_exceptions.SSLError):
+            return False
+        text = repr(exc)
+        return "CERTIFICATE_VERIFY_FAILED" in text or "certificate verify failed" in text or "hostname" in text
 
     @staticmethod
     def _describe(exc):

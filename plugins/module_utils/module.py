@@ -11,6 +11,7 @@ a single clear ``fail_json``.
 from __future__ import annotations
 
 import os
+import re
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
@@ -48,6 +49,7 @@ class JiraModule(AnsibleModule):
         together = [("client_key", "client_cert")] + list(required_together or [])
         kwargs.setdefault("supports_check_mode", True)
         super().__init__(argument_spec=spec, mutually_exclusive=exclusive, required_together=together, **kwargs)
+        self._refuse_credentials_in_url()
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
         self._credentials_from_env()
@@ -56,6 +58,20 @@ class JiraModule(AnsibleModule):
         if self.params["retries"] < 0:
             self.fail_json(msg="retries must be 0 or more, got %s" % self.params["retries"])
         self._client = None
+
+    def _refuse_credentials_in_url(self):
+        """Fail on ``https://user:password@host``; mask that password in everything the module prints."""
+        match = re.match(r"^\s*[a-zA-Z][a-zA-Z0-9+.-]*://([^/@]*)@", self.params["url"] or "")
+        if not match:
+            return
+        userinfo = match.group(1)
+        for secret in (userinfo, userinfo.partition(":")[2]):
+            if secret:
+                self.no_log_values.add(secret)
+        self.fail_json(
+            msg="url must not hold credentials (user:password@host): give username and password, or token, as "
+            "options or in JIRA_USERNAME / JIRA_PASSWORD / JIRA_TOKEN"
+        )
 
     def _credentials_from_env(self):
         """Fill unset credentials from JIRA_* variables; options given in the task win."""

@@ -11,8 +11,7 @@ from .runner import run_playbook
 PASSWORD = "admin-pass"
 TOKEN = "admin-token"
 
-READ_PLAYBOOK = (
-    """
+READ_PLAYBOOK = """
 - hosts: localhost
   gather_facts: false
   tasks:
@@ -33,19 +32,27 @@ READ_PLAYBOOK = (
       register: by_token
       ignore_errors: true
 
+    - name: Credentials written into url are refused, and masked in what the module prints
+      jira.addons.tge_grid_info:
+        url: "{{ jira_url | replace('://', '://admin:%s@') }}"
+        grid: 10301
+        issue: DEMO-1
+      register: in_url
+      ignore_errors: true
+
     - name: Show what came back
       ansible.builtin.debug:
         var: by_token
 
-    - name: Both ran
+    - name: All ran
       ansible.builtin.assert:
         that:
           - by_password.row_count > 0
           - by_token is failed
           - by_token.msg is search('HTTP 404')
-"""
-    % PASSWORD
-)
+          - in_url is failed
+          - in_url.msg is search('url must not hold credentials')
+""" % (PASSWORD, PASSWORD)
 
 
 def write(tmp_path, text):

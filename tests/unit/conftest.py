@@ -34,6 +34,28 @@ def server():
 
 
 @pytest.fixture
+def tls_server(tmp_path):
+    """A scripted server on HTTPS with a self-signed certificate for 127.0.0.1; ``.ca`` is that certificate."""
+    import shutil
+    import subprocess
+
+    from ansible_collections.jira.addons.tests.unit.scripted_server import ScriptedServer
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a test certificate")
+    cert, key = str(tmp_path / "cert.pem"), str(tmp_path / "key.pem")
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1"]
+        + ["-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert],
+        check=True,
+        capture_output=True,
+    )
+    with ScriptedServer(certfile=cert, keyfile=key) as srv:
+        srv.ca = cert
+        yield srv
+
+
+@pytest.fixture
 def run_module(monkeypatch):
     """Run a module's main() with ``args``; return (result, failed)."""
 

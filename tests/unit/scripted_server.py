@@ -11,14 +11,15 @@ behaviour; this covers exact client mechanics (which request, which header).
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class ScriptedServer:
-    """Serve scripted answers on 127.0.0.1 in a background thread."""
+    """Serve scripted answers on 127.0.0.1 in a background thread (HTTPS with ``certfile``/``keyfile``)."""
 
-    def __init__(self):
+    def __init__(self, certfile=None, keyfile=None):
         self.script = []
         self.requests = []
         server = self
@@ -56,7 +57,13 @@ class ScriptedServer:
             do_GET = do_POST = do_PUT = do_DELETE = _handle
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = "http://127.0.0.1:%d" % self.httpd.server_address[1]
+        scheme = "http"
+        if certfile:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(certfile, keyfile)
+            self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
+            scheme = "https"
+        self.url = "%s://127.0.0.1:%d" % (scheme, self.httpd.server_address[1])
         self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     def __enter__(self):

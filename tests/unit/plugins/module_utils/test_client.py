@@ -208,3 +208,36 @@ def test_server_message_truncates_long_text():
             raise ValueError
 
     assert len(server_message(Response())) == 500
+
+
+@pytest.mark.parametrize("variable", ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"])
+def test_ca_path_and_validate_certs_win_over_a_ca_bundle_in_the_environment(tls_server, monkeypatch, variable):
+    # Execution environments often set these; requests would let them replace the session's own setting.
+    monkeypatch.setenv(variable, "/etc/ssl/certs/ca-certificates.crt")
+    tls_server.script = [(200, {}, {"a": 1}), (200, {}, {"b": 2})]
+    assert make_client(tls_server.url, ca_path=tls_server.ca).get("/x") == {"a": 1}
+    assert make_client(tls_server.url, validate_certs=False).get("/y") == {"b": 2}
+    assert [r["path"] for r in tls_server.requests] == ["/x", "/y"]
+
+
+def test_a_refused_certificate_fails_at_once_and_says_how_to_trust_it(tls_server):
+    sleeps = []
+    with pytest.raises(JiraApiError) as info:
+        make_client(tls_server.url, sleeps).request("POST", "/rows", json={})
+    assert sleeps == [] and tls_server.requests == [], "a certificate check cannot pass on a retry"
+    assert not isinstance(info.value, OutcomeUnknownError)  # nothing was sent
+    assert "TLS error" in str(info.value) and "ca_path" in str(info.value)
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "POST", "DELETE"])
+@pytest.mark.parametrize("status", [301, 302, 303, 307])
+def test_a_redirect_is_reported_and_never_followed(server, method, status):
+    # Followed, a 302 or 303 turns a PUT or DELETE into a GET that succeeds: the write would be reported
+    # as done with nothing written.
+    server.script = [(status, {"Location": "https://bob:%s@jira.example.com/jira/rest/x" % PASSWORD}, "")]
+    with pytest.raises(JiraApiError) as info:
+        make_client(server.url).request(method, "/rest/x", json={"rows": []})
+    assert [r["method"] for r in server.requests] == [method]
+    text = str(info.value)
+    assert "HTTP %d" % status in text and "redirects to https://jira.example.com/jira/rest/x" in text
+    assert "nothing was changed" in text and PASSWORD not in text and "bob" not in text
