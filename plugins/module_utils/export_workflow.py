@@ -140,7 +140,10 @@ class ExportRunner:
         self.attempts += 1
         export_id = (started or {}).get("id")
         if not export_id:
-            raise ExportError("the server started an export but gave no export id: %r" % (started,))
+            raise ExportError(
+                "the server started an export but gave no export id: %r" % (started,),
+                {"exports_started": self.attempts},
+            )
         began = self._clock()
         polls = 0
         while True:

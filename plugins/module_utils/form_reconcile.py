@@ -127,6 +127,9 @@ def _apply(proforma, key, plan, entries, template_id, form_id, status, visibilit
         what = "add %d copy(ies) of template %s to %s" % (plan.add, template_id, key)
         try:
             proforma.add_form(key, template_id, VISIBILITY_LETTERS.get(visibility), plan.add)
+        except JiraApiError as err:
+            raise _write_error(err, what, applied, key) from None
+        try:
             # ProForma does not answer with the new ids: read the index again to learn them.
             known = set(e["id"] for e in entries)
             new_entries = [e for e in parse_index(proforma.form_index(key)) if e["id"] not in known]
@@ -136,7 +139,16 @@ def _apply(proforma, key, plan, entries, template_id, form_id, status, visibilit
             else:
                 new_forms = [_new_form(e, template_id, plan) for e in new_entries]
         except JiraApiError as err:
-            raise _write_error(err, what, applied, key) from None
+            # The copies were added; only their ids are unknown. Report them as added, ids unknown.
+            applied.added = [dict(f, id=None) for f in plan.added]
+            applied.forms.extend(dict(f) for f in applied.added)
+            raise FormWriteError(
+                "added %d copy(ies) of template %s to %s, but reading the forms back failed: %s; already applied: "
+                "the copies were added (their ids are unknown); run again to read them and finish"
+                % (plan.add, template_id, key, err),
+                err,
+                applied.result(key),
+            ) from None
         applied.added = [dict(f) for f in new_forms]  # as added: the status steps below change the forms
         applied.forms.extend(new_forms)
         if form_id is None:

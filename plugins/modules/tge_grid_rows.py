@@ -191,12 +191,12 @@ EXAMPLES = r"""
 RETURN = r"""
 grid_id:
   description: Custom field id of the grid.
-  returned: always
+  returned: success, and failures after the grid was resolved
   type: int
   sample: 10302
 issue_id:
   description: Numeric id of the issue.
-  returned: always
+  returned: success, and failures after the issue was resolved
   type: int
   sample: 10101
 row_count:
@@ -244,6 +244,7 @@ diff:
       type: dict
 """
 
+from ansible_collections.jira.addons.plugins.module_utils.client import JiraApiError
 from ansible_collections.jira.addons.plugins.module_utils.grid_reconcile import GridWriteError, reconcile_rows
 from ansible_collections.jira.addons.plugins.module_utils.grid_rows import (
     GridRowsError,
@@ -259,21 +260,24 @@ from ansible_collections.jira.addons.plugins.module_utils.tge_api import GridNot
 def apply_rows(module):
     """Check the input, then reconcile the grid and shape the result."""
     p = module.params
+    ids = {}  # grid_id and issue_id, once resolved
     try:
         validate_desired(p["rows"], p["key"], p["state"])
         tz = tzinfo_for(p["timezone"])
         Normaliser.learn([], p["columns"] or {})
         tge = TgeApi(module.client)
-        grid_id = tge.resolve_grid(p["grid"])
-        issue_id = JiraCoreApi(module.client).issue_id(p["issue"])
+        ids["grid_id"] = tge.resolve_grid(p["grid"])
+        ids["issue_id"] = JiraCoreApi(module.client).issue_id(p["issue"])
         outcome = reconcile_rows(
-            tge, grid_id, issue_id, p["rows"], p["key"], p["state"], p["columns"], tz, module.check_mode
+            tge, ids["grid_id"], ids["issue_id"], p["rows"], p["key"], p["state"], p["columns"], tz, module.check_mode
         )
     except (GridRowsError, GridNotFound) as err:
-        module.fail_json(msg=str(err))
+        module.fail_json(msg=str(err), **ids)
+    except JiraApiError as err:
+        module.fail_api(err, **ids)
     except GridWriteError as err:
-        module.fail_applied(err, _shape(err.result, module, {"grid_id": grid_id, "issue_id": issue_id}))
-    return _shape(outcome, module, {"grid_id": grid_id, "issue_id": issue_id})
+        module.fail_applied(err, _shape(err.result, module, ids))
+    return _shape(outcome, module, ids)
 
 
 def _shape(outcome, module, ids):

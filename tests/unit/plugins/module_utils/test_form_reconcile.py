@@ -37,6 +37,7 @@ class FakeProforma:
 
     def form_index(self, key):
         self.calls.append(("index", key))
+        self._maybe_fail("index %d" % sum(1 for c in self.calls if c[0] == "index"))
         if self.index_value is None:
             return []
         return [{"id": i, "templateId": f["template"], "name": "T%s" % f["template"]} for i, f in self.forms.items()]
@@ -156,6 +157,23 @@ def test_a_failed_add_changed_nothing():
     with pytest.raises(FormWriteError, match="failed to add 1 copy.*HTTP 400.*nothing was changed") as info:
         reconcile_forms(api, "DEMO-1", template_id=1)
     assert info.value.result["changed"] is False
+
+
+def test_an_add_whose_forms_cannot_be_read_back_is_reported_as_applied():
+    # The add went through; only the read that learns the new ids failed. The result must not hide the add.
+    busy = JiraApiError("GET", "/rest/api/2/issue/DEMO-1/properties/proforma.forms", 503, "busy")
+    api = FakeProforma([f(1)], fail={"index 2": busy})
+    with pytest.raises(FormWriteError) as info:
+        reconcile_forms(api, "DEMO-1", template_id=1, count=3, visibility="external")
+    err = info.value
+    assert api.writes() == [("add", 1, "e", 2)]
+    assert "added 2 copy(ies) of template 1 to DEMO-1, but reading the forms back failed" in str(err)
+    assert "HTTP 503" in str(err) and "nothing was changed" not in str(err)
+    assert err.result["changed"] is True
+    assert [(a["id"], a["template_id"], a["visibility"]) for a in err.result["added"]] == [
+        (None, 1, "external"),
+        (None, 1, "external"),
+    ]
 
 
 def test_an_add_with_unknown_outcome_asks_for_another_run():
