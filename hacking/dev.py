@@ -306,6 +306,9 @@ def step_pytest(step: Step, options, log) -> bool:
         step.note = "no test directories (%s)" % ", ".join(PYTEST_PATHS)
         return False
     command = [venv_tool("python"), "-m", "pytest", "--ansible-unit-inject-only", "-p", "no:cacheprovider"]
+    # Most of the time goes to ansible-playbook processes waiting on each other; each xdist worker
+    # starts its own emulator, so the integration tests do not share state.
+    command += ["-n", str(options.jobs)] if options.jobs > 1 else []
     if options.k:
         command += ["-k", options.k]
     command += list(options.pytest_args) + paths
@@ -532,6 +535,13 @@ def main(argv: list[str] | None = None) -> int:
             p.add_argument("--only", metavar="STEPS", help="comma-separated steps to run: " + ",".join(STEPS))
             p.add_argument("--skip", metavar="STEPS", help="comma-separated steps to leave out")
         p.add_argument("-k", metavar="EXPR", help="passed to pytest -k")
+        p.add_argument(
+            "-j",
+            "--jobs",
+            type=int,
+            default=min(os.cpu_count() or 1, 4),
+            help="pytest workers (pytest-xdist); 1 runs the tests in one process (default: CPUs, at most 4)",
+        )
         p.add_argument("-v", "--verbose", action="store_true", help="more output from ansible-test")
         p.add_argument("pytest_args", nargs="*", metavar="-- PYTEST_ARGS", help="extra pytest arguments (after --)")
 
