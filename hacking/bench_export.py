@@ -10,6 +10,8 @@ Usage (the venv interpreter has the emulator's dependencies)::
 2. Time from completed export to ``dest`` in place: the module's own code path (download streamed to a
    temporary file, verified, compared with ``dest``, renamed) against a plain ``requests`` streaming
    download of another export of the same data (a download consumes an export). Median of ``--repeat``.
+   On loopback (the emulator sends as fast as it can) and, with ``--link-mbit``, over a link of that speed
+   (the emulator paces the download), where the module's check runs while the bytes arrive.
 
 Prints figures; asserts nothing (timings are not tests).
 """
@@ -174,10 +176,12 @@ def check_seconds(fmt, path):
     return time.perf_counter() - started
 
 
-def timing_rows(emu, fmt, size, tmp, repeat):
+def timing_rows(emu, fmt, size, tmp, repeat, mbit=0):
     import requests
 
-    emu.settings(export_seconds=0, export_synthetic_responses=size)
+    rate = mbit * 1e6 / 8
+    emu.settings(export_seconds=0, export_synthetic_responses=size, download_bytes_per_second=rate)
+    link = "%d Mbit/s" % mbit if mbit else "loopback"
     session = requests.Session()
     session.auth = ADMIN
     dest = os.path.join(tmp, "timed.%s" % fmt)
@@ -194,27 +198,20 @@ def timing_rows(emu, fmt, size, tmp, repeat):
         seconds, result = module_download(emu, fmt, dest, tmp)
         assert not result["changed"], result
         same.append(seconds)
+    emu.settings(download_bytes_per_second=0)
     size_mb = os.path.getsize(dest) / 1e6
     base = statistics.median(plain)
+    head = (fmt, size, "%.1f" % size_mb, link)
     return [
-        (fmt, size, "%.1f" % size_mb, "plain requests download", base, 1.0),
-        (
-            fmt,
-            size,
-            "%.1f" % size_mb,
+        head + ("plain requests download", base, 1.0),
+        head
+        + (
             "plain download + the least check (%s)" % LEAST_CHECK[fmt],
             statistics.median(checked),
             statistics.median(checked) / base,
         ),
-        (fmt, size, "%.1f" % size_mb, "module: new dest", statistics.median(new), statistics.median(new) / base),
-        (
-            fmt,
-            size,
-            "%.1f" % size_mb,
-            "module: unchanged dest",
-            statistics.median(same),
-            statistics.median(same) / base,
-        ),
+        head + ("module: new dest", statistics.median(new), statistics.median(new) / base),
+        head + ("module: unchanged dest", statistics.median(same), statistics.median(same) / base),
     ]
 
 
@@ -234,6 +231,13 @@ def main(argv=None):
     parser.add_argument("--sizes", type=int, nargs="+", default=[10000, 100000], help="JSON export sizes")
     parser.add_argument("--xlsx-sizes", type=int, nargs="*", default=[10000], help="XLSX export sizes (slow)")
     parser.add_argument("--repeat", type=int, default=3, help="timed rounds per size (median)")
+    parser.add_argument(
+        "--link-mbit",
+        type=int,
+        nargs="*",
+        default=[1000, 100],
+        help="also time downloads over links of these speeds (the emulator paces them); none: loopback only",
+    )
     args = parser.parse_args(argv)
 
     tmp = tempfile.mkdtemp(prefix="bench-export-")
@@ -251,9 +255,10 @@ def main(argv=None):
             table(["format", "responses", "run", "changed", "bytes", "peak RSS MB", "seconds"], memory)
             timing = []
             for fmt, size in cases:
-                timing += timing_rows(emu, fmt, size, work, args.repeat)
+                for mbit in [0] + list(args.link_mbit):
+                    timing += timing_rows(emu, fmt, size, work, args.repeat, mbit)
             print("Time from completed export to dest in place (median of %d):" % args.repeat)
-            table(["format", "responses", "MB", "how", "seconds", "x plain"], timing)
+            table(["format", "responses", "MB", "link", "how", "seconds", "x plain"], timing)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return 0

@@ -138,6 +138,20 @@ def test_synthetic_responses_for_benchmarks(admin, emulator):
     assert document["responses"][-1]["fields"] == {"summary": "Synthetic issue 1999"}
 
 
+def test_downloads_can_be_paced_like_a_network_link(admin, emulator):
+    emulator.settings(export_synthetic_responses=2000)
+    size = len(download(admin, emulator, fields=["summary"]).content)
+    emulator.settings(download_bytes_per_second=size * 2)  # half a second for the file
+    try:
+        started = time.monotonic()
+        again = download(admin, emulator, fields=["summary"]).content
+        paced = time.monotonic() - started
+    finally:
+        emulator.settings(download_bytes_per_second=0)
+    assert len(again) == size
+    assert paced >= 0.4, "a download at 2x its size per second took %.2fs" % paced
+
+
 @pytest.mark.parametrize(
     "body",
     [

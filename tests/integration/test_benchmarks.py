@@ -26,7 +26,7 @@ CASES = {
         ["== Requests and wall time", "== Creating 3 rows", "== The planner alone", "== Fault run"],
     ),
     "export": (
-        ["--sizes", "200", "--xlsx-sizes", "30", "--repeat", "1"],
+        ["--sizes", "200", "--xlsx-sizes", "30", "--repeat", "1", "--link-mbit", "50"],
         ["Peak RSS of the module process", "Time from completed export to dest in place"],
     ),
     "forms": (["--issues", "10"], ["first run", "second run (idempotent)"]),

@@ -238,11 +238,19 @@ class Handler(BaseHTTPRequestHandler):
                 response.on_sent()
 
     def _stream_file(self, file_path: str, limit: int) -> None:
+        # settings.download_bytes_per_second paces file downloads like a network link would (0: loopback speed).
+        rate = float(self.server.app.store.settings.get("download_bytes_per_second") or 0)
+        started, sent = time.monotonic(), 0
         with open(file_path, "rb") as source:
             while limit > 0:
                 chunk = source.read(min(CHUNK, limit))
                 if not chunk:
                     break
+                sent += len(chunk)
+                if rate > 0:  # a chunk leaves when a link of that rate would have carried it
+                    ahead = sent / rate - (time.monotonic() - started)
+                    if ahead > 0:
+                        time.sleep(ahead)
                 self.wfile.write(chunk)
                 limit -= len(chunk)
 

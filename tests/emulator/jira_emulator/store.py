@@ -15,6 +15,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "default_max_results": 50,
     "export_seconds": 1.0,
     "export_synthetic_responses": 0,
+    "download_bytes_per_second": 0,  # 0: as fast as loopback; else downloads are paced like a network link
     "seed": 0,
 }
 PERMISSIONS = ("browse", "edit")
