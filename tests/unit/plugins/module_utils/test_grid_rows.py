@@ -398,7 +398,10 @@ def _forms():
         return strategy.flatmap(lambda value: st.sampled_from([form(value) for form in forms]))
 
     epoch = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
-    ms = lambda moment: int((moment - epoch).total_seconds() * 1000)  # noqa: E731
+
+    def ms(moment):
+        return int((moment - epoch).total_seconds() * 1000)
+
     days = st.dates(datetime.date(1990, 1, 1), datetime.date(2030, 12, 31))
     moments = st.datetimes(
         datetime.datetime(1990, 1, 1), datetime.datetime(2030, 12, 31), timezones=st.just(datetime.UTC)
