@@ -501,36 +501,44 @@ def check_values(desired, normaliser):
     Otherwise the server would refuse such a value with a 400 only after earlier writes
     of the same run were applied.
     """
+    kinds = normaliser.kinds
+    # What each column must canonicalise to; None: a column of unknown kind (only text dates are checked).
+    wanted = dict(
+        (c, bool if k == "checkbox" else str) for c, k in kinds.items() if k in ("numeric", "date", "checkbox")
+    )
+    convert = dict((c, normaliser.converter(c)) for c in wanted)
     for index, row in enumerate(desired):
         for column, value in row.items():
-            if is_empty(value):
+            kind_of = type(value)
+            if value is None or (kind_of is str and value == ""):
                 continue
-            kind = normaliser.kinds.get(column)
-            if kind in ("numeric", "date"):
-                if isinstance(normaliser.canonical(column, value), str):
+            must = wanted.get(column)
+            if must is str:  # numbers or dates: the converter falls back to text for anything else
+                if kind_of is not int and kind_of is not float and type(convert[column](value)) is str:
                     raise GridRowsError(
                         "rows[%d].%s is %r, but column '%s' holds numbers or dates: write a number, or a date as"
                         " 2024-05-01 or 2024-05-01T09:30:00; nothing was sent" % (index, column, value, column)
                     )
-                continue
-            if kind == "checkbox":
-                if not isinstance(normaliser.canonical(column, value), bool):
+            elif must is bool:
+                if kind_of is not bool and type(convert[column](value)) is not bool:
                     raise GridRowsError(
                         "rows[%d].%s is %r, but column '%s' is a checkbox: write true or false; nothing was sent"
                         % (index, column, value, column)
                     )
-                continue
-            if kind is not None or not isinstance(value, str):
-                continue
-            text = value.strip()
-            naive_datetime = _ISO_DATETIME.match(text) and not _OFFSET.search(text)
-            if _ISO_DATE.match(text) or naive_datetime:
-                raise GridRowsError(
-                    "rows[%d].%s is %r, a date written as text, but column '%s' has no value on this issue yet and"
-                    " 'columns' does not declare its type, so the module cannot tell whether Jira will keep it as"
-                    " text or read it as a date (and in which timezone). Declare the column, for example"
-                    " columns: {%s: %s} (or string)" % (index, column, value, column, column, _kind_hint(text))
-                )
+            elif kind_of is str and column not in kinds:
+                _check_unknown_date(index, column, value)
+
+
+def _check_unknown_date(index, column, value):
+    text = value.strip()
+    naive_datetime = _ISO_DATETIME.match(text) and not _OFFSET.search(text)
+    if _ISO_DATE.match(text) or naive_datetime:
+        raise GridRowsError(
+            "rows[%d].%s is %r, a date written as text, but column '%s' has no value on this issue yet and"
+            " 'columns' does not declare its type, so the module cannot tell whether Jira will keep it as"
+            " text or read it as a date (and in which timezone). Declare the column, for example"
+            " columns: {%s: %s} (or string)" % (index, column, value, column, column, _kind_hint(text))
+        )
 
 
 def _kind_hint(text):
