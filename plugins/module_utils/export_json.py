@@ -6,16 +6,18 @@ An export can hold 100,000 responses, so no whole document is ever held in memor
 :class:`JsonStreamParser` is fed text and hands out the top-level members one at a
 time, and the elements of a top-level array one at a time. :class:`JsonDigest`
 reduces a document to what equality needs (small members as they are, each array
-as a count and a hash of its elements), and optionally indexes the responses by
-issue key and form id for a readable diff.
+as a count and a hash of its elements), and optionally indexes the responses
+(:class:`ResponseIndex`, 16 bytes a response) for a readable diff.
 """
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import hashlib
 import json
 import re
+from array import array
 
 RESPONSES = "responses"
 CHUNK_SIZE = 1024 * 1024
@@ -225,6 +227,10 @@ def canonical(value):
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+def _hash64(text):
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big")
+
+
 class ResponseKeys:
     """Names responses in the user's words: ``"DEMO-1 form 2"`` (issue key and form id).
 
@@ -234,7 +240,10 @@ class ResponseKeys:
 
     def __init__(self):
         self._position = 0
-        self._seen = {}
+        # Names met once are kept as 64-bit hashes (a name string would cost ~100 bytes a response);
+        # the few names met again are kept with their count.
+        self._once = set()
+        self._again = {}
 
     def next(self, response):
         """The name of the next response of the document."""
@@ -243,9 +252,15 @@ class ResponseKeys:
             name = "%s form %s" % (response["issueKey"], response["formId"])
         else:
             name = "#%d" % self._position
-        count = self._seen.get(name, 0) + 1
-        self._seen[name] = count
-        return name if count == 1 else "%s (%d)" % (name, count)
+        count = self._again.get(name)
+        if count is None:
+            hashed = _hash64(name)
+            if hashed not in self._once:
+                self._once.add(hashed)
+                return name
+            count = 1
+        self._again[name] = count + 1
+        return "%s (%d)" % (name, count + 1)
 
 
 def is_responses(key):
@@ -258,15 +273,15 @@ class JsonDigest:
 
     Non-array members are kept as they are (they are small); each top-level array
     becomes its element count and a SHA-1 over the canonical text of its elements,
-    in order. With ``index=True`` the responses are also indexed by name
-    (:class:`ResponseKeys`) to their own hash, for :func:`diff_responses`.
+    in order. With ``index=True`` the responses are also indexed
+    (:class:`ResponseIndex`), for :func:`diff_responses`.
     Two documents are equal as data when their digests are equal.
     """
 
     def __init__(self, index=False):
         self.members = {}
         self.arrays = {}
-        self.index = {} if index else None
+        self.index = ResponseIndex() if index else None
         self._hashes = {}
         self._keys = ResponseKeys()
 
@@ -283,7 +298,11 @@ class JsonDigest:
             self.arrays[key] += 1
             self._hashes[key].update(text + b"\n")
             if self.index is not None and is_responses(key):
-                self.index[self._keys.next(event[2])] = hashlib.sha1(text).digest()
+                self.index.add(self._keys.next(event[2]), hashlib.sha1(text).digest())
+
+    def finish(self):
+        """The document is read: drop what naming its responses needed (no more events come)."""
+        self._keys = None
 
     @property
     def count(self):
@@ -312,62 +331,114 @@ def digest_file(path, index=False):
     digest = JsonDigest(index=index)
     for event in iter_file_events(path):
         digest.add(event)
+    digest.finish()
     return digest
 
 
-def collect_responses(path, names):
-    """The responses of the file at ``path`` whose names are in ``names``, as ``{name: response}``."""
-    wanted = set(names)
+class ResponseIndex:
+    """The responses of one document, each as a hash of its name and a hash of its content, in document order.
+
+    Two 64-bit numbers a response, so a ``--diff`` of 100,000 responses costs a few MB,
+    not a dict of names; the names of the few responses a diff shows are read again
+    from the file (:func:`collect_responses`).
+    """
+
+    def __init__(self):
+        self.names = array("Q")
+        self.contents = array("Q")
+        self._keys = None
+        self._positions = None
+
+    def __len__(self):
+        return len(self.names)
+
+    def add(self, name, content_digest):
+        """Index the next response: its unique name (:class:`ResponseKeys`) and the digest of its content."""
+        self.names.append(_hash64(name))
+        self.contents.append(int.from_bytes(content_digest[:8], "big"))
+
+    def find(self, name_hash):
+        """The position of the response with this name hash, or None."""
+        if self._keys is None:
+            order = sorted(range(len(self.names)), key=self.names.__getitem__)
+            self._keys = array("Q", (self.names[i] for i in order))
+            self._positions = array("I", order)
+        at = bisect.bisect_left(self._keys, name_hash)
+        if at < len(self._keys) and self._keys[at] == name_hash:
+            return self._positions[at]
+        return None
+
+
+def diff_responses(before, after, limit=DIFF_LIMIT):
+    """Responses ``added``, ``removed`` and ``changed`` between two :class:`ResponseIndex`, in document order.
+
+    Returns ``counts`` (how many of each) and, for at most ``limit`` of each, their
+    positions: ``added`` in ``after``, ``removed`` in ``before``, ``changed`` as
+    ``(position in before, position in after)``.
+    """
+    changes = {"added": [], "removed": [], "changed": [], "counts": {"added": 0, "removed": 0, "changed": 0}}
+    counts = changes["counts"]
+    for position, name in enumerate(after.names):
+        was = before.find(name)
+        if was is None:
+            kind, item = "added", position
+        elif before.contents[was] != after.contents[position]:
+            kind, item = "changed", (was, position)
+        else:
+            continue
+        counts[kind] += 1
+        if len(changes[kind]) < limit:
+            changes[kind].append(item)
+    for position, name in enumerate(before.names):
+        if after.find(name) is None:
+            counts["removed"] += 1
+            if len(changes["removed"]) < limit:
+                changes["removed"].append(position)
+    return changes
+
+
+def collect_responses(path, positions):
+    """The responses of the file at ``path`` at ``positions`` (document order), as ``{position: (name, response)}``."""
+    wanted = set(positions)
     found = {}
     keys = ResponseKeys()
+    position = 0
     for event in iter_file_events(path):
         if event[0] == "item" and is_responses(event[1]):
             name = keys.next(event[2])
-            if name in wanted:
-                found[name] = event[2]
+            if position in wanted:
+                found[position] = (name, event[2])
+            position += 1
     return found
-
-
-def diff_responses(before_index, after_index):
-    """Names of responses ``added``, ``removed`` and ``changed`` between two indexes (name -> hash).
-
-    Returned as a dict of three lists, in document order.
-    """
-    added = [name for name in after_index if name not in before_index]
-    removed = [name for name in before_index if name not in after_index]
-    changed = [name for name, value in after_index.items() if name in before_index and before_index[name] != value]
-    return {"added": added, "removed": removed, "changed": changed}
 
 
 def summary_header(dest, changes):
     """One line for the diff header: ``dest (1 added, 2 changed, 0 removed)``."""
-    return "%s (%d added, %d changed, %d removed)" % (
-        dest,
-        len(changes["added"]),
-        len(changes["changed"]),
-        len(changes["removed"]),
-    )
+    counts = changes["counts"]
+    return "%s (%d added, %d changed, %d removed)" % (dest, counts["added"], counts["changed"], counts["removed"])
 
 
-def diff_summary(before, after, changes, before_values, after_values, limit=DIFF_LIMIT):
+def diff_summary(before, after, changes, before_values, after_values):
     """Readable ``before`` and ``after`` mappings for Ansible's diff output.
 
     ``before``/``after`` are the two :class:`JsonDigest` (``before`` None when
     there was no readable file), ``changes`` comes from :func:`diff_responses`,
-    ``*_values`` map response names to the responses themselves. Only what
-    changed is shown (at most ``limit`` responses of each kind): removed and
-    changed responses as they were, added and changed responses as they are, and
-    the other top-level members that differ. Lists never appear at the top level.
+    ``*_values`` are what :func:`collect_responses` found at its positions. Only
+    what changed is shown, keyed by response name: removed and changed responses as
+    they were, added and changed responses as they are, and the other top-level
+    members that differ. Lists never appear at the top level.
     """
     old_side = {"total": before.count if before is not None else 0, "responses": {}}
     new_side = {"total": after.count, "responses": {}}
-    for name in changes["removed"][:limit] + changes["changed"][:limit]:
-        if name in before_values:
-            old_side["responses"][name] = before_values[name]
-    for name in changes["changed"][:limit] + changes["added"][:limit]:
-        if name in after_values:
-            new_side["responses"][name] = after_values[name]
-    hidden = sum(max(0, len(names) - limit) for names in changes.values())
+    old_positions = changes["removed"] + [was for was, _now in changes["changed"]]
+    new_positions = [now for _was, now in changes["changed"]] + changes["added"]
+    for side, values, positions in ((old_side, before_values, old_positions), (new_side, after_values, new_positions)):
+        for position in positions:
+            if position in values:
+                name, response = values[position]
+                side["responses"][name] = response
+    shown = len(changes["added"]) + len(changes["removed"]) + len(changes["changed"])
+    hidden = sum(changes["counts"].values()) - shown
     if hidden:
         new_side["not_shown"] = "%d more changed responses" % hidden
     if before is not None:

@@ -330,13 +330,14 @@ def compare_json(dest, download, with_diff):
     changed = before is None or before != after
     if not changed or not with_diff:
         return Comparison(changed, dest_checksum=dest_checksum)
-    changes = export_json.diff_responses(before.index if before is not None else {}, after.index)
-    limit = export_json.DIFF_LIMIT
-    shown_old = changes["removed"][:limit] + changes["changed"][:limit]
-    shown_new = changes["added"][:limit] + changes["changed"][:limit]
+    changes = export_json.diff_responses(
+        before.index if before is not None else export_json.ResponseIndex(), after.index
+    )
+    shown_old = changes["removed"] + [was for was, _now in changes["changed"]]
+    shown_new = changes["added"] + [now for _was, now in changes["changed"]]
     old_values = export_json.collect_responses(dest, shown_old) if before is not None else {}
     new_values = export_json.collect_responses(download.path, shown_new)
-    old_side, new_side = export_json.diff_summary(before, after, changes, old_values, new_values, limit)
+    old_side, new_side = export_json.diff_summary(before, after, changes, old_values, new_values)
     if unreadable:
         old_side["unreadable"] = unreadable
     return Comparison(True, old_side, new_side, export_json.summary_header(dest, changes))

@@ -83,7 +83,8 @@ notes:
   - With C(--diff), a JSON export shows a summary of what changed, not the whole file. Responses are named by
     issue key and form id (C(DEMO-1 form 2)); removed and changed ones are shown as they were, added and
     changed ones as they are, at most 50 of each. An XLSX export shows the row counts and the first differing
-    rows of each sheet.
+    rows of each sheet. To find what changed, a JSON diff keeps about 100 bytes a response while it compares
+    (about 60 MB in all for 100,000 responses), where a run without C(--diff) stays flat.
   - Returning RV(responses) holds them in memory; for large exports, use O(dest).
 seealso:
   - module: jira.addons.proforma_form_info

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pytest
@@ -12,6 +13,7 @@ from ansible_collections.jira.addons.plugins.module_utils.export_json import (
     JsonDigest,
     JsonExportError,
     JsonStreamParser,
+    ResponseIndex,
     ResponseKeys,
     collect_responses,
     diff_responses,
@@ -195,14 +197,32 @@ def test_response_keys_name_by_issue_and_form_and_stay_unique():
     assert names == ["A-1 form 1", "#2", "A-1 form 1 (2)", "#4", "A-2 form 3"]
 
 
-def test_diff_responses_names_added_removed_changed_in_document_order():
-    before = {"A-1 form 1": b"1", "A-1 form 2": b"2", "A-2 form 1": b"3"}
-    after = {"A-3 form 1": b"9", "A-1 form 2": b"2b", "A-1 form 1": b"1"}
+def index_of(*responses):
+    index = ResponseIndex()
+    for name, content in responses:
+        index.add(name, hashlib.sha1(content).digest())
+    return index
+
+
+def test_diff_responses_finds_added_removed_changed_in_document_order():
+    before = index_of(("A-1 form 1", b"1"), ("A-1 form 2", b"2"), ("A-2 form 1", b"3"), ("A-2 form 2", b"4"))
+    after = index_of(("A-3 form 1", b"9"), ("A-2 form 2", b"4b"), ("A-1 form 2", b"2b"), ("A-1 form 1", b"1"))
     assert diff_responses(before, after) == {
-        "added": ["A-3 form 1"],
-        "removed": ["A-2 form 1"],
-        "changed": ["A-1 form 2"],
+        "added": [0],
+        "removed": [2],
+        "changed": [(3, 1), (1, 2)],
+        "counts": {"added": 1, "removed": 1, "changed": 2},
     }
+    # Only the first `limit` of each kind are listed; the counts stay exact.
+    capped = diff_responses(before, after, limit=1)
+    assert capped["changed"] == [(3, 1)] and capped["counts"]["changed"] == 2
+
+
+def test_a_diff_index_costs_16_bytes_a_response():
+    index = index_of(*(("DEMO-%d form 1" % n, b"x%d" % n) for n in range(10000)))
+    assert len(index) == 10000
+    assert index.names.itemsize + index.contents.itemsize == 16
+    assert index.find(index.names[1234]) == 1234 and index.find(12345) is None
 
 
 def digests(tmp_path, old, new):
@@ -218,8 +238,8 @@ def test_diff_summary_shows_only_what_changed_keyed_by_issue_and_form(tmp_path):
     new["projectKey"] = "DEMO2"
     old_path, new_path, before, after = digests(tmp_path, DOC, new)
     changes = diff_responses(before.index, after.index)
-    old_values = collect_responses(old_path, changes["removed"] + changes["changed"])
-    new_values = collect_responses(new_path, changes["added"] + changes["changed"])
+    old_values = collect_responses(old_path, changes["removed"] + [was for was, _now in changes["changed"]])
+    new_values = collect_responses(new_path, changes["added"] + [now for _was, now in changes["changed"]])
     old_side, new_side = diff_summary(before, after, changes, old_values, new_values)
     assert old_side == {
         "total": 3,
@@ -238,9 +258,9 @@ def test_diff_summary_is_capped_and_says_how_many_are_not_shown(tmp_path):
     old = {"responses": []}
     new = {"responses": [response("A-%d" % n, 1) for n in range(7)]}
     old_path, new_path, before, after = digests(tmp_path, old, new)
-    changes = diff_responses(before.index, after.index)
-    new_values = collect_responses(new_path, changes["added"][:3])
-    old_side, new_side = diff_summary(before, after, changes, {}, new_values, limit=3)
+    changes = diff_responses(before.index, after.index, limit=3)
+    new_values = collect_responses(new_path, changes["added"])
+    old_side, new_side = diff_summary(before, after, changes, {}, new_values)
     assert list(new_side["responses"]) == ["A-0 form 1", "A-1 form 1", "A-2 form 1"]
     assert new_side["not_shown"] == "4 more changed responses"
     assert old_side == {"total": 0, "responses": {}}
@@ -261,4 +281,4 @@ def test_diff_summary_without_a_previous_file_and_other_arrays(tmp_path):
 
 def test_digest_without_index_keeps_no_per_response_data(tmp_path):
     digest = digest_file(write(tmp_path, "a.json", DOC))
-    assert digest.index is None and JsonDigest(index=True).index == {}
+    assert digest.index is None and len(JsonDigest(index=True).index) == 0
