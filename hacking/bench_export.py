@@ -228,7 +228,7 @@ def table(headers, rows):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10000, 100000], help="JSON export sizes")
+    parser.add_argument("--sizes", type=int, nargs="*", default=[10000, 100000], help="JSON export sizes")
     parser.add_argument("--xlsx-sizes", type=int, nargs="*", default=[10000], help="XLSX export sizes (slow)")
     parser.add_argument("--repeat", type=int, default=3, help="timed rounds per size (median)")
     parser.add_argument(

@@ -205,3 +205,40 @@ def test_workbooks_written_by_openpyxl_twice_compare_equal_though_their_bytes_di
             (2, ["DEMO-1", 1, 2, True]),
             (3, ["DEMO-4", 1, None, False]),
         ]
+
+
+def test_the_same_sheets_in_new_zip_bytes_are_equal_without_reading_a_cell(tmp_path, monkeypatch):
+    openpyxl = pytest.importorskip("openpyxl")
+
+    def save(path, when):
+        book = openpyxl.Workbook()
+        book.active.title = "Responses"
+        book.active.append(["DEMO-1", 1, 2.5, True])
+        book.properties.created = when
+        book.save(path)
+        return str(path)
+
+    first = save(tmp_path / "a.xlsx", datetime.datetime(2024, 1, 1))
+    second = save(tmp_path / "b.xlsx", datetime.datetime(2025, 6, 1))
+
+    def no_cells(self, part):
+        raise AssertionError("cells were read")
+
+    monkeypatch.setattr(Workbook, "rows", no_cells)
+    result = compare_workbooks(first, second)
+    assert result.equal and result.before is None and result.after is None
+
+
+def test_a_damaged_member_of_the_new_file_fails_even_when_its_sheets_match(tmp_path):
+    rows = '<row r="1"><c r="A1"><v>1</v></c></row>'
+    old = write_xlsx(tmp_path / "a.xlsx", [("R", rows)])
+    new = write_xlsx(tmp_path / "b.xlsx", [("R", rows)])
+    with zipfile.ZipFile(new, "a", compression=zipfile.ZIP_STORED) as z:
+        z.writestr("docProps/core.xml", "<coreProperties>created 2026</coreProperties>")
+    data = bytearray(open(new, "rb").read())
+    at = data.index(b"created 2026")
+    data[at : at + 7] = b"CREATED"  # the member's bytes no longer match its CRC
+    open(new, "wb").write(bytes(data))
+    with pytest.raises(XlsxError, match="docProps/core.xml") as info:
+        compare_workbooks(old, new)
+    assert info.value.path == new
