@@ -16,6 +16,9 @@ description:
   - Values are compared after normalisation, so a second run reports no change whatever form a value was
     written in, for example V(2), V("2") and V(2.0); V(2024-05-01) and epoch milliseconds; a list option by
     its value, its name or as C({name, value}); V(true) and V("true"); V(null), V("") and a missing cell.
+  - Values are sent in the form they were compared in (dates as epoch milliseconds, V("2") as a number for a
+    number column, V(yes) as V(true) for a checkbox), and a value a column cannot hold fails before any write
+    when the grid's rows show the column's type.
   - A write whose outcome is unknown (a dropped connection, a gateway timeout) is never simply sent again.
     The module reads the grid again and sends only what is still missing, so faults never duplicate rows.
 author:
