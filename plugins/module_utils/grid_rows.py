@@ -514,13 +514,13 @@ def check_values(desired, normaliser):
                 continue
             must = wanted.get(column)
             if must is str:  # numbers or dates: the converter falls back to text for anything else
-                if kind_of is not int and kind_of is not float and type(convert[column](value)) is str:
+                if kind_of is not int and kind_of is not float and isinstance(convert[column](value), str):
                     raise GridRowsError(
                         "rows[%d].%s is %r, but column '%s' holds numbers or dates: write a number, or a date as"
                         " 2024-05-01 or 2024-05-01T09:30:00; nothing was sent" % (index, column, value, column)
                     )
             elif must is bool:
-                if kind_of is not bool and type(convert[column](value)) is not bool:
+                if kind_of is not bool and not isinstance(convert[column](value), bool):
                     raise GridRowsError(
                         "rows[%d].%s is %r, but column '%s' is a checkbox: write true or false; nothing was sent"
                         % (index, column, value, column)

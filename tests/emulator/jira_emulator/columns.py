@@ -76,6 +76,11 @@ def _number(_col: Column, value: Any, _users: Callable[[str], bool]) -> float:
 def _integer(_col: Column, value: Any, _users: Callable[[str], bool]) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
+    if isinstance(value, str):
+        try:
+            return int(value.strip())  # exactly, as a Java long would parse it (a float would round 2**53 + 1)
+        except ValueError:
+            pass
     number = _to_float(value)
     if not number.is_integer():
         raise InvalidValue("expected an integer")

@@ -443,7 +443,15 @@ def test_a_second_run_changes_nothing_whatever_form_the_values_are_written_in():
     from hypothesis import HealthCheck, given, reject, settings
     from hypothesis import strategies as st
 
-    @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    # Derandomized: the suite (and CI) runs the same 300 cases each time, and writes no example database.
+    # To search wider: pytest -k second_run --hypothesis-seed=N, for a few N.
+    @settings(
+        max_examples=300,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
     @given(
         current=_rows(["A1", "A2", "A3"]),
         desired=_rows(["A1", "A2", "A3", "A4"]),
