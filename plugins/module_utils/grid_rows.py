@@ -344,7 +344,7 @@ class Normaliser:
             return epoch_ms(value, self.tz)
         return str(value)
 
-    def wire(self, column, value):
+    def wire(self, column, value, index=0):
         """The value to send for ``column``: the form it was compared in, where the kind is known.
 
         The server then stores exactly what was compared, so the next run finds it
@@ -354,17 +354,25 @@ class Normaliser:
         ``"1e+20"``, which a Java server would otherwise store as ``"1.0E20"``).
         Options go as written: the server knows every option, the module only those
         it has seen.
+
+        Every value a plan writes goes through here, so this is also where a value
+        the column cannot hold is refused (``check_value``), before any request.
+        ``index`` is the desired row's position, for the message.
         """
         if is_empty(value):
             return None
         kind = self.kinds.get(column)
         if kind in ("numeric", "date", "checkbox", "string"):
             wanted = self.converter(column)(value)
+            if kind != "string":
+                check_value(kind, wanted, index, column, value)
             if isinstance(wanted, float) and wanted.is_integer() and not isinstance(value, float):
                 return int(wanted)  # a date written as text or a YAML date: whole milliseconds
             return wanted
         if isinstance(value, (datetime.date, datetime.datetime)):
             return int(epoch_ms(value, self.tz))  # a YAML date, for a column of unknown kind
+        if kind is None and isinstance(value, str):
+            check_value(None, value, index, column, value)
         return value
 
 
@@ -486,11 +494,12 @@ def _by_id(rows):
     return sorted(rows, key=lambda r: (r.get("id") is None, r.get("id") or 0))
 
 
-def check_values(desired, normaliser):
-    """Refuse, before anything is sent, values the columns cannot hold or keep as compared.
+def check_value(kind, canonical, index, column, value):
+    """Refuse a value its column cannot hold or keep as compared (the plan writes it; nothing is sent yet).
 
     - A column known to hold numbers or dates (learnt from the grid's rows or declared
-      in ``columns``) takes a number, a number written as text, or an ISO date/datetime.
+      in ``columns``) takes a number, a number written as text, or an ISO date/datetime:
+      its converter falls back to text for anything else.
     - A checkbox column takes ``true``/``false`` (or yes/no, on/off, 1/0).
     - A date written as text for a column whose type is unknown (no value on the issue,
       nothing in ``columns``) would be sent as written: Jira might keep it as text, or
@@ -501,32 +510,20 @@ def check_values(desired, normaliser):
     Otherwise the server would refuse such a value with a 400 only after earlier writes
     of the same run were applied.
     """
-    kinds = normaliser.kinds
-    # What each column must canonicalise to; None: a column of unknown kind (only text dates are checked).
-    wanted = dict(
-        (c, bool if k == "checkbox" else str) for c, k in kinds.items() if k in ("numeric", "date", "checkbox")
-    )
-    convert = dict((c, normaliser.converter(c)) for c in wanted)
-    for index, row in enumerate(desired):
-        for column, value in row.items():
-            kind_of = type(value)
-            if value is None or (kind_of is str and value == ""):
-                continue
-            must = wanted.get(column)
-            if must is str:  # numbers or dates: the converter falls back to text for anything else
-                if kind_of is not int and kind_of is not float and isinstance(convert[column](value), str):
-                    raise GridRowsError(
-                        "rows[%d].%s is %r, but column '%s' holds numbers or dates: write a number, or a date as"
-                        " 2024-05-01 or 2024-05-01T09:30:00; nothing was sent" % (index, column, value, column)
-                    )
-            elif must is bool:
-                if kind_of is not bool and not isinstance(convert[column](value), bool):
-                    raise GridRowsError(
-                        "rows[%d].%s is %r, but column '%s' is a checkbox: write true or false; nothing was sent"
-                        % (index, column, value, column)
-                    )
-            elif kind_of is str and column not in kinds:
-                _check_unknown_date(index, column, value)
+    if kind in ("numeric", "date"):
+        if isinstance(canonical, str):
+            raise GridRowsError(
+                "rows[%d].%s is %r, but column '%s' holds numbers or dates: write a number, or a date as"
+                " 2024-05-01 or 2024-05-01T09:30:00; nothing was sent" % (index, column, value, column)
+            )
+    elif kind == "checkbox":
+        if not isinstance(canonical, bool):
+            raise GridRowsError(
+                "rows[%d].%s is %r, but column '%s' is a checkbox: write true or false; nothing was sent"
+                % (index, column, value, column)
+            )
+    elif kind is None:
+        _check_unknown_date(index, column, value)
 
 
 def _check_unknown_date(index, column, value):
@@ -654,8 +651,6 @@ def _plan_rows(current, desired, key, state, normaliser):
     validate_desired(desired, key, state)
     key = list(key or [])
     norm = normaliser or Normaliser.learn(current)
-    if state != "absent":
-        check_values(desired, norm)
     ordered = _by_id(current)
 
     # Index the current rows once per distinct set of matching columns, so
@@ -719,9 +714,9 @@ def _plan_rows(current, desired, key, state, normaliser):
         return RowPlan([], [], remove, ordered, [], removed_rows)
 
     converters = {}
-    for row, match in matches:
+    for index, (row, match) in enumerate(matches):
         if match is None:
-            add.append(dict((c, norm.wire(c, v)) for c, v in row.items()))
+            add.append(dict((c, norm.wire(c, v, index)) for c, v in row.items()))
             continue
         if not key:
             continue  # matched on every column it names: nothing to update
@@ -737,7 +732,7 @@ def _plan_rows(current, desired, key, state, normaliser):
             wanted = None if value is None or value == "" else convert(value)
             have = None if current_value is None or current_value == "" else convert(current_value)
             if wanted != have:
-                changes[column] = norm.wire(column, value)
+                changes[column] = norm.wire(column, value, index)
                 previous[column] = current_value
         if changes:
             update.append({"rowId": match.get("id"), "values": changes})
