@@ -246,3 +246,16 @@ def test_an_unreadable_xlsx_download_counts_as_broken(tmp_path, with_diff):
         assert result["diff"]["after"] == {"sheets": {"Sheet": {"rows": 1}}}
     else:
         assert "diff" not in result
+
+
+def test_an_export_started_without_an_id_fails_saying_how_many_were_started(tmp_path):
+    class NoId(FakeApi):
+        def start_export(self, *args, **kwargs):
+            super().start_export(*args, **kwargs)
+            return {"type": "responses-json"}
+
+    api = NoId([])
+    with pytest.raises(ExportError, match="gave no export id") as info:
+        export_to_file(runner(api), str(tmp_path / "out.json"), False, False, str(tmp_path), move)
+    assert info.value.result == {"exports_started": 1}
+    assert [c[0] for c in api.calls] == ["start"]
