@@ -155,6 +155,15 @@ def retry_after_seconds(value, now=None):
     return min(max(seconds, 0.0), MAX_RETRY_AFTER)
 
 
+_USERINFO = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.-]*://)([^/@]*)@")
+
+
+def url_userinfo(url):
+    """The ``user:password`` part of ``https://user:password@host/...``, or None (the one parser of it)."""
+    match = _USERINFO.match(url or "")
+    return match.group(2) if match else None
+
+
 class _PreemptiveAuth:
     """Sets one Authorization header on every request (a requests auth callable)."""
 
@@ -226,14 +235,12 @@ class JiraClient:
 
     @staticmethod
     def _url_password(url):
-        match = re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/@:]*:([^/@]*)@", url or "")
-        return match.group(1) if match else None
+        return (url_userinfo(url) or "").partition(":")[2] or None
 
     @staticmethod
     def _clean_url(url):
         # Credentials in the URL would leak into every message; drop them.
-        url = re.sub(r"^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@]*@", r"\1", (url or "").strip())
-        return url.rstrip("/")
+        return _USERINFO.sub(r"\1", (url or "").strip()).rstrip("/")
 
     def scrub(self, text):
         """Replace every secret this client knows with a mask."""

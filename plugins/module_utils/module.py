@@ -11,7 +11,6 @@ a single clear ``fail_json``.
 from __future__ import annotations
 
 import os
-import re
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
@@ -21,6 +20,7 @@ from ansible_collections.jira.addons.plugins.module_utils.client import (
     REQUESTS_IMPORT_ERROR,
     JiraApiError,
     JiraClient,
+    url_userinfo,
 )
 
 CONNECTION_ARGSPEC = dict(
@@ -61,10 +61,9 @@ class JiraModule(AnsibleModule):
 
     def _refuse_credentials_in_url(self):
         """Fail on ``https://user:password@host``; mask that password in everything the module prints."""
-        match = re.match(r"^\s*[a-zA-Z][a-zA-Z0-9+.-]*://([^/@]*)@", self.params["url"] or "")
-        if not match:
+        userinfo = url_userinfo(self.params["url"])
+        if userinfo is None:
             return
-        userinfo = match.group(1)
         for secret in (userinfo, userinfo.partition(":")[2]):
             if secret:
                 self.no_log_values.add(secret)
