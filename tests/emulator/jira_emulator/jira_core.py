@@ -18,14 +18,14 @@ SEARCH_MAX_RESULTS = 1000
 
 def register(router: Router, store: Store) -> None:
     """Add the Jira core routes to ``router``."""
-    api = JiraCoreApi(store)
-    router.add("GET", BASE + "/issue/{issueIdOrKey}", api.issue)
-    router.add("GET", BASE + "/issue/{issueIdOrKey}/properties/{propertyKey}", api.property)
-    router.add("GET", BASE + "/myself", api.myself)
-    router.add("GET", BASE + "/search", api.search)
+    routes = JiraCoreRoutes(store)
+    router.add("GET", BASE + "/issue/{issueIdOrKey}", routes.issue)
+    router.add("GET", BASE + "/issue/{issueIdOrKey}/properties/{propertyKey}", routes.property)
+    router.add("GET", BASE + "/myself", routes.myself)
+    router.add("GET", BASE + "/search", routes.search)
 
 
-class JiraCoreApi:
+class JiraCoreRoutes:
     """Handlers for the Jira core endpoints."""
 
     def __init__(self, store: Store):

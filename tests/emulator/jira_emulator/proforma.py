@@ -21,14 +21,14 @@ MAX_ADD = 100
 
 def register(router: Router, store: Store, exports: ExportManager) -> None:
     """Add the ProForma routes to ``router``."""
-    api = ProFormaApi(store, exports)
-    router.add("POST", BASE + "/export", api.start_export)
-    router.add("GET", BASE + "/export/{exportId}", api.export_status)
-    router.add("GET", BASE + "/export/{exportId}/{filename}", api.export_download)
-    router.add("POST", BASE + "/issue/{issueKey}/form", api.add_form)
-    router.add("POST", BASE + "/issue/{issueKey}/form/{formId}/submit", api.submit)
-    router.add("POST", BASE + "/issue/{issueKey}/form/{formId}/reopen", api.reopen)
-    router.add("POST", BASE + "/issue/{issueKey}/form/{formId}/unlock", api.unlock)
+    routes = ProFormaRoutes(store, exports)
+    router.add("POST", BASE + "/export", routes.start_export)
+    router.add("GET", BASE + "/export/{exportId}", routes.export_status)
+    router.add("GET", BASE + "/export/{exportId}/{filename}", routes.export_download)
+    router.add("POST", BASE + "/issue/{issueKey}/form", routes.add_form)
+    router.add("POST", BASE + "/issue/{issueKey}/form/{formId}/submit", routes.submit)
+    router.add("POST", BASE + "/issue/{issueKey}/form/{formId}/reopen", routes.reopen)
+    router.add("POST", BASE + "/issue/{issueKey}/form/{formId}/unlock", routes.unlock)
 
 
 def client_error(message: str) -> ApiError:
@@ -47,7 +47,7 @@ def _whole_number(value: Any) -> int | None:
     return int(value)
 
 
-class ProFormaApi:
+class ProFormaRoutes:
     """Handlers for the ProForma endpoints."""
 
     def __init__(self, store: Store, exports: ExportManager):

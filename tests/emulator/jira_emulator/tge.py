@@ -21,22 +21,22 @@ META_COLUMNS = ("id", "issueId", "modified")
 
 def register(router: Router, store: Store) -> None:
     """Add the TGE routes to ``router``."""
-    api = TgeApi(store)
-    router.add("GET", BASE + "/list", api.grid_list)
-    router.add("PUT", BASE + "/synchronize", api.synchronize)
-    router.add("GET", BASE + "/{gridId}/datasource", api.datasource)
-    router.add("GET", BASE + "/{gridId}/rowcount", api.rowcount)
-    router.add("GET", GRID_ISSUE + "/rowcount", api.rowcount)
-    router.add("POST", BASE + "/issue/{issueId}/reload", api.reload)
-    router.add("PUT", GRID_ISSUE + "/clear", api.clear)
-    router.add("PUT", GRID_ISSUE + "/clearDuplicates", api.clear_duplicates)
-    router.add("PUT", GRID_ISSUE + "/clearNotModified", api.clear_not_modified)
-    router.add("GET", GRID_ISSUE, api.read_rows)
-    router.add("GET", GRID_ISSUE + "/row/{rowId}", api.read_rows)
-    router.add("GET", BASE + "/{gridId}/issues", api.read_all_issues)
-    router.add("POST", GRID_ISSUE, api.add_rows)
-    router.add("PUT", GRID_ISSUE, api.edit_rows)
-    router.add("DELETE", GRID_ISSUE, api.remove_rows)
+    routes = TgeRoutes(store)
+    router.add("GET", BASE + "/list", routes.grid_list)
+    router.add("PUT", BASE + "/synchronize", routes.synchronize)
+    router.add("GET", BASE + "/{gridId}/datasource", routes.datasource)
+    router.add("GET", BASE + "/{gridId}/rowcount", routes.rowcount)
+    router.add("GET", GRID_ISSUE + "/rowcount", routes.rowcount)
+    router.add("POST", BASE + "/issue/{issueId}/reload", routes.reload)
+    router.add("PUT", GRID_ISSUE + "/clear", routes.clear)
+    router.add("PUT", GRID_ISSUE + "/clearDuplicates", routes.clear_duplicates)
+    router.add("PUT", GRID_ISSUE + "/clearNotModified", routes.clear_not_modified)
+    router.add("GET", GRID_ISSUE, routes.read_rows)
+    router.add("GET", GRID_ISSUE + "/row/{rowId}", routes.read_rows)
+    router.add("GET", BASE + "/{gridId}/issues", routes.read_all_issues)
+    router.add("POST", GRID_ISSUE, routes.add_rows)
+    router.add("PUT", GRID_ISSUE, routes.edit_rows)
+    router.add("DELETE", GRID_ISSUE, routes.remove_rows)
 
 
 def render_row(row: Row, grid: Grid, issue_id: int | None, columns: list[str] | None) -> dict[str, Any]:
@@ -52,7 +52,7 @@ def render_row(row: Row, grid: Grid, issue_id: int | None, columns: list[str] | 
     return out
 
 
-class TgeApi:
+class TgeRoutes:
     """Handlers for the TGE endpoints."""
 
     def __init__(self, store: Store):
