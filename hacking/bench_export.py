@@ -130,11 +130,8 @@ def plain_download(session, download_url, path):
 def module_download(emu, fmt, dest, work_dir):
     """The module's path after the export is complete: export_to_file with the wait already done."""
     from ansible_collections.jira.addons.plugins.module_utils.client import JiraClient
-    from ansible_collections.jira.addons.plugins.module_utils.export_workflow import (
-        ExportRunner,
-        ExportSpec,
-        export_to_file,
-    )
+    from ansible_collections.jira.addons.plugins.module_utils.export_apply import export_to_file
+    from ansible_collections.jira.addons.plugins.module_utils.export_download import ExportRunner, ExportSpec
     from ansible_collections.jira.addons.plugins.module_utils.proforma_api import ProformaApi
 
     class Prepared(ExportRunner):

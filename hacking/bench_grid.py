@@ -253,7 +253,7 @@ def bench_create(emulator, tmp, count=100):
 def bench_planner(n=100000, repeat=5):
     print(f"\n== The planner alone (in process), {n:,} rows")
     sys.path.insert(0, collections_root())
-    from ansible_collections.jira.addons.plugins.module_utils.grid_rows import (  # pylint: disable=import-outside-toplevel
+    from ansible_collections.jira.addons.plugins.module_utils.grid_plan import (  # pylint: disable=import-outside-toplevel
         plan_rows,
     )
 

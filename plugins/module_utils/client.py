@@ -15,17 +15,22 @@ import base64
 import email.utils
 import random
 import re
+import ssl
 import time
+
+from ansible_collections.jira.addons.plugins.module_utils.errors import JiraApiError, OutcomeUnknownError
 
 try:
     import requests
     from requests import exceptions as requests_exceptions
+    from urllib3 import exceptions as urllib3_exceptions
 
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
 except ImportError as exc:  # pragma: no cover - exercised through missing_required_lib
     requests = None
     requests_exceptions = None
+    urllib3_exceptions = None
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = exc
 
@@ -38,67 +43,6 @@ IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "PUT"))
 MAX_RETRY_AFTER = 300.0
 MAX_MESSAGE_LENGTH = 500
 MASK = "********"
-
-
-class JiraApiError(Exception):
-    """A request to Jira failed.
-
-    ``method`` and ``path`` say which request, ``status`` the HTTP status (None
-    when no response arrived) and ``server_message`` what the server said, already
-    reduced to readable text and scrubbed of secrets.
-    """
-
-    def __init__(self, method, path, status=None, server_message=None, reason=None):
-        self.method = method
-        self.path = path
-        self.status = status
-        self.server_message = server_message
-        self.reason = reason
-        super().__init__(self._text())
-
-    def _text(self):
-        what = "%s %s" % (self.method, self.path)
-        if self.status is not None:
-            text = "%s failed with HTTP %s" % (what, self.status)
-            hint = STATUS_HINTS.get(self.status)
-            if hint:
-                text += " (%s)" % hint
-        else:
-            text = "%s failed: %s" % (what, self.reason or "no response")
-        if self.server_message:
-            text += ": %s" % self.server_message
-        return text
-
-    def as_dict(self):
-        """The error as plain data for a module result."""
-        return {
-            "method": self.method,
-            "path": self.path,
-            "status": self.status,
-            "server_message": self.server_message,
-        }
-
-
-class OutcomeUnknownError(JiraApiError):
-    """A non-idempotent request may have reached the server, but no answer came.
-
-    The client does not send it again: the caller must read the current state and
-    decide (the grid module re-reads the grid and re-plans).
-    """
-
-
-STATUS_HINTS = {
-    400: "bad request",
-    401: "not authenticated: check url, username/password or token",
-    403: "forbidden: the user lacks the permission for this operation",
-    404: "not found",
-    409: "conflict",
-    429: "too many requests",
-    500: "server error",
-    502: "bad gateway",
-    503: "service unavailable",
-    504: "gateway timeout",
-}
 
 
 def server_message(response):
@@ -343,28 +287,25 @@ class JiraClient:
 
     @staticmethod
     def _failed_before_sending(exc):
-        """True when the request certainly never reached the server."""
-        if isinstance(exc, requests_exceptions.ConnectTimeout):
+        """True when the request certainly never reached the server, decided by the types of its causes."""
+        if isinstance(exc, (requests_exceptions.ConnectTimeout, requests_exceptions.InvalidURL)):
             return True
-        if isinstance(exc, (requests_exceptions.InvalidURL, requests_exceptions.MissingSchema)):
+        if isinstance(exc, requests_exceptions.MissingSchema):
             return True
-        if isinstance(exc, requests_exceptions.SSLError):
-            # A refused certificate or a failed handshake comes before any byte of the request;
-            # other TLS errors may come while the answer is read, after the server got the request.
-            text = repr(exc)
-            return JiraClient._certificate_refused(exc) or "handshake" in text.lower() or "WRONG_VERSION" in text
-        if isinstance(exc, requests_exceptions.ConnectionError):
-            text = repr(exc)
-            return "NewConnectionError" in text or "Failed to establish a new connection" in text
+        for cause in _causes(exc):
+            # No connection was made (refused, unresolvable name, connect timeout).
+            if isinstance(cause, (urllib3_exceptions.NewConnectionError, urllib3_exceptions.ConnectTimeoutError)):
+                return True
+            # A TLS handshake failure comes before any byte of the request; other TLS errors may come
+            # while the answer is read, after the server got the request.
+            if isinstance(cause, ssl.SSLCertVerificationError) or _handshake_failure(cause):
+                return True
         return False
 
     @staticmethod
     def _certificate_refused(exc):
         """A certificate check failed: trying again cannot help, so it is not retried."""
-        if not isinstance(exc, requests_exceptions.SSLError):
-            return False
-        text = repr(exc)
-        return "CERTIFICATE_VERIFY_FAILED" in text or "certificate verify failed" in text or "hostname" in text
+        return any(isinstance(cause, (ssl.SSLCertVerificationError, ssl.CertificateError)) for cause in _causes(exc))
 
     @staticmethod
     def _describe(exc):
@@ -375,3 +316,37 @@ class JiraClient:
         if isinstance(exc, requests_exceptions.ConnectionError):
             return "connection failed: %s" % exc
         return str(exc)
+
+
+# OpenSSL reasons (``ssl.SSLError.reason``) that only the handshake raises.
+HANDSHAKE_REASONS = frozenset(
+    (
+        "WRONG_VERSION_NUMBER",
+        "UNSUPPORTED_PROTOCOL",
+        "NO_PROTOCOLS_AVAILABLE",
+        "TLSV1_ALERT_PROTOCOL_VERSION",
+        "SSLV3_ALERT_HANDSHAKE_FAILURE",
+        "TLSV1_ALERT_UNKNOWN_CA",
+        "TLSV1_ALERT_INTERNAL_ERROR",
+        "TLSV1_UNRECOGNIZED_NAME",
+        "UNSAFE_LEGACY_RENEGOTIATION_DISABLED",
+    )
+)
+
+
+def _handshake_failure(cause):
+    return isinstance(cause, ssl.SSLError) and getattr(cause, "reason", None) in HANDSHAKE_REASONS
+
+
+def _causes(exc, limit=12):
+    """``exc`` and the exceptions behind it: ``args``, urllib3's ``reason``, ``__cause__``, ``__context__``."""
+    seen = []
+    todo = [exc]
+    while todo and len(seen) < limit:
+        current = todo.pop(0)
+        if not isinstance(current, BaseException) or any(current is known for known in seen):
+            continue
+        seen.append(current)
+        todo.extend(arg for arg in current.args if isinstance(arg, BaseException))
+        todo.extend(getattr(current, name, None) for name in ("reason", "__cause__", "__context__"))
+    return seen

@@ -14,6 +14,9 @@ on submit) is known before anything is sent.
 
 from __future__ import annotations
 
+from ansible_collections.jira.addons.plugins.module_utils.errors import InputError
+from ansible_collections.jira.addons.plugins.module_utils.results import diff, id_key
+
 STATUS_WORDS = {"o": "open", "s": "submitted", "l": "locked"}
 VISIBILITY_WORDS = {"i": "internal", "e": "external"}
 VISIBILITY_LETTERS = {"internal": "i", "external": "e"}
@@ -21,7 +24,7 @@ STATUSES = ("open", "submitted", "locked")
 MAX_STEPS = 3  # the longest path: locked -> submitted -> open, or submitted -> open -> locked
 
 
-class FormPlanError(Exception):
+class FormPlanError(InputError):
     """The request cannot be planned (bad input, unreachable status). Nothing was written."""
 
 
@@ -51,7 +54,7 @@ def parse_index(forms):
         entries.append(
             {"id": int(raw["id"]), "template_id": _int_or_none(raw.get("templateId")), "name": raw.get("name")}
         )
-    return sorted(entries, key=lambda e: e["id"])
+    return sorted(entries, key=id_key)
 
 
 def answer_value(answer):
@@ -149,7 +152,7 @@ def select_forms(entries, issue, template_id=None, form_id=None):
             )
         if match[0] not in selected:
             selected.append(match[0])
-    return sorted(selected, key=lambda e: e["id"])
+    return sorted(selected, key=id_key)
 
 
 # -- status paths ----------------------------------------------------------------------------------
@@ -260,7 +263,7 @@ def plan_forms(forms, template_id=None, count=1, form_id=None, status=None, visi
     otherwise to every copy of ``template_id``, the ones to add included. Raises FormPlanError when
     a status cannot be reached, so nothing is sent.
     """
-    forms = sorted((dict(f) for f in forms), key=lambda f: f["id"])
+    forms = sorted((dict(f) for f in forms), key=id_key)
     copies = [f for f in forms if template_id is not None and f["template_id"] == template_id]
     add = max(0, (count or 0) - len(copies)) if template_id is not None else 0
     newest = copies[-1] if copies else {}
@@ -338,12 +341,7 @@ def form_result(issue, before, after, added, status_changed, transitioned):
         "added": [public(f) for f in added],
         "status_changed": list(status_changed),
         "transitioned": transitioned,
-        "diff": {
-            "before": {"forms": forms_by_id(before)},
-            "after": {"forms": forms_by_id(after)},
-            "before_header": "forms on %s" % issue,
-            "after_header": "forms on %s" % issue,
-        },
+        "diff": diff({"forms": forms_by_id(before)}, {"forms": forms_by_id(after)}, "forms on %s" % issue),
     }
 
 

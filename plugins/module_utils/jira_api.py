@@ -1,16 +1,15 @@
 # Copyright: (c) 2026, jira.addons developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Wrappers for the few Jira core endpoints the modules use (see DESIGN.md)."""
+"""Wrappers for the few Jira core endpoints the modules use: issue lookup and issue properties."""
 
 from __future__ import annotations
 
 from urllib.parse import quote
 
-from ansible_collections.jira.addons.plugins.module_utils.client import JiraApiError
+from ansible_collections.jira.addons.plugins.module_utils.errors import JiraApiError
 
 ISSUE = "/rest/api/2/issue/%s"
 ISSUE_PROPERTY = "/rest/api/2/issue/%s/properties/%s"
-MYSELF = "/rest/api/2/myself"
 
 
 def is_issue_id(ref):
@@ -48,7 +47,3 @@ class JiraCoreApi:
                 return None
             raise
         return (data or {}).get("value")
-
-    def myself(self):
-        """The authenticated user."""
-        return self.client.get(MYSELF)

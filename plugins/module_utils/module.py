@@ -4,8 +4,8 @@
 
 :class:`JiraModule` adds the connection options (documented once in the
 ``jira.addons.connection`` doc fragment) to a module's own options, builds the
-one :class:`~.client.JiraClient`, and turns a :class:`~.client.JiraApiError` into
-a single clear ``fail_json``.
+one :class:`~.client.JiraClient`, and maps each error family of ``errors.py`` to
+one clear ``fail_json`` (:meth:`JiraModule.run`).
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_requ
 from ansible_collections.jira.addons.plugins.module_utils.client import (
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
-    JiraApiError,
     JiraClient,
     url_userinfo,
 )
+from ansible_collections.jira.addons.plugins.module_utils.errors import AppliedError, JiraAddonsError, JiraApiError
 
 CONNECTION_ARGSPEC = dict(
     url=dict(type="str", required=True, fallback=(env_fallback, ["JIRA_URL"])),
@@ -98,63 +98,59 @@ class JiraModule(AnsibleModule):
     def client(self):
         """The module's JiraClient, created on first use."""
         if self._client is None:
-            p = self.params
-            self._client = JiraClient(
-                p["url"],
-                username=p["username"],
-                password=p["password"],
-                token=p["token"],
-                validate_certs=p["validate_certs"],
-                ca_path=p["ca_path"],
-                client_cert=p["client_cert"],
-                client_key=p["client_key"],
-                timeout=p["timeout"],
-                retries=p["retries"],
-            )
+            options = dict((name, self.params[name]) for name in CONNECTION_ARGSPEC if name != "url")
+            self._client = JiraClient(self.params["url"], **options)
         return self._client
 
-    def fail_api(self, error, msg=None, **result):
-        """Fail with a JiraApiError's message (already free of secrets).
+    def scrub(self, text):
+        """``text`` with every secret the client knows masked (the client masks its own errors already)."""
+        return self._client.scrub(text) if self._client is not None else text
 
-        ``msg`` is put in front of the error's own text to say what the module
-        was doing; ``result`` carries what was already applied.
+    def fail(self, err, result=None):
+        """The one failure path: fail with ``err``'s message, scrubbed, and ``result`` (what was applied).
+
+        ``err`` is any error of ``errors.py``; when a request stopped the run, its
+        details go in ``error`` (method, path, status, server message).
         """
-        text = str(error) if msg is None else "%s: %s" % (msg, error)
-        if self._client is not None:
-            text = self._client.scrub(text)
-        result.setdefault("error", error.as_dict())
-        self.fail_json(msg=text, **result)
+        result = dict(err.result if result is None else result)
+        if err.api_error is not None:
+            result.setdefault("error", err.api_error.as_dict())
+        self.fail_json(msg=self.scrub(str(err)), **result)
 
-    def fail_applied(self, err, result):
-        """Fail after part of a run was applied.
+    def run(self, work, shape=None, context=None):
+        """Call ``work(module)`` and exit with ``shape(module, result)`` (or the result itself).
 
-        ``err`` is the module_utils error that stopped the run (its ``error``
-        attribute, when set, is the JiraApiError behind it); ``result`` says what
-        was already applied, so a failed run never hides its work.
-        """
-        result = dict(result)
-        error = getattr(err, "error", None)
-        if error is not None:
-            result.setdefault("error", error.as_dict())
-        text = str(err)
-        if self._client is not None:
-            text = self._client.scrub(text)
-        self.fail_json(msg=text, **result)
-
-    def run(self, reconcile):
-        """Call ``reconcile(module)`` and exit with the dict it returns.
-
-        A JiraApiError becomes fail_json; anything else unexpected becomes a
-        fail_json with its traceback (secrets scrubbed), never a raw crash.
+        Each error family becomes one fail_json here, so a module has no try/except:
+        an InputError or a JiraApiError fails with its ``result`` (ids resolved so far);
+        an AppliedError fails with its result shaped as a success would be, so it says
+        what was applied. ``context`` is put in front of a JiraApiError's message to say
+        what the module was doing. Anything else unexpected fails with its traceback
+        (secrets scrubbed), never a raw crash.
         """
         try:
-            result = reconcile(self)
-        except JiraApiError as err:
-            self.fail_api(err)
-        except Exception as err:  # noqa: BLE001 - last line of defence, reported not raised
-            scrub = self._client.scrub if self._client is not None else (lambda text: text)
-            self.fail_json(msg=scrub("unexpected error: %s" % err), exception=scrub(traceback.format_exc()))
+            try:
+                result = work(self)
+            except AppliedError as err:
+                self.fail(err, shape(self, err.result) if shape is not None else err.result)
+            except JiraApiError as err:
+                if context:
+                    err = JiraApiErrorInContext(context, err)
+                self.fail(err)
+            except JiraAddonsError as err:
+                self.fail(err)
+            except Exception as err:  # noqa: BLE001 - last line of defence, reported not raised
+                self.fail_json(
+                    msg=self.scrub("unexpected error: %s" % err), exception=self.scrub(traceback.format_exc())
+                )
         finally:
             if self._client is not None:
                 self._client.close()
-        self.exit_json(**result)
+        self.exit_json(**(shape(self, result) if shape is not None else result))
+
+
+class JiraApiErrorInContext(JiraAddonsError):
+    """A JiraApiError with what the module was doing in front of its message."""
+
+    def __init__(self, context, error):
+        super().__init__("%s: %s" % (context, error), error.result)
+        self.api_error = error

@@ -1,6 +1,6 @@
 # Copyright: (c) 2026, jira.addons developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Wrappers for the ProForma Customer API (``shared/api/proforma-openapi.yaml``), one method per operation,
+"""Wrappers for the ProForma Customer API (its OpenAPI document), one method per operation,
 and for reading the forms ProForma keeps in Jira issue properties (read only: modules never write them).
 """
 

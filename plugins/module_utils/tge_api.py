@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Wrappers for the Table Grid Editor REST API (``/rest/idalko-igrid/1.0/grid``).
 
-Each method is one documented endpoint (``shared/api/tge-rest-api.md``); reads
+Each method is one endpoint of TGE's REST API documentation; reads
 follow pagination to the end. TGE takes numeric ids only: resolve grid names
 and issue keys before calling.
 """
@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.jira.addons.plugins.module_utils.client import JiraApiError
+from ansible_collections.jira.addons.plugins.module_utils.errors import InputError, JiraApiError
 
 BASE = "/rest/idalko-igrid/1.0/grid"
 # Ask for big pages; the server may cap them, so paging always follows ``total``.
 PAGE_SIZE = 1000
-# Columns TGE adds to every row it returns; they are not grid columns.
-ROW_META = ("id", "issueId", "modified")
 
 
-class GridNotFound(Exception):
+class GridNotFound(InputError):
     """A grid given by name does not exist (or the user cannot see it)."""
 
 
@@ -72,14 +70,6 @@ class TgeApi:
     def datasource(self, grid_id):
         """Table name, database table and connection URL of a grid (admins only)."""
         return self.client.get("%s/%s/datasource" % (BASE, grid_id))
-
-    def row_count(self, grid_id, issue_id=None):
-        """Number of rows of a grid on one issue, or on every issue the user can see."""
-        if issue_id is None:
-            path = "%s/%s/rowcount" % (BASE, grid_id)
-        else:
-            path = "%s/%s/issue/%s/rowcount" % (BASE, grid_id, issue_id)
-        return int(self.client.get(path)["rowCount"])
 
     def read_rows(self, grid_id, issue_id, columns=None):
         """Every row of a grid on one issue, reading page after page until ``total``."""
@@ -137,7 +127,7 @@ class TgeApi:
         )
 
     def clear_duplicates(self, grid_id, issue_id):
-        """Remove rows equal in every column to a row with a lower id (``grid_rows.find_duplicates``)."""
+        """Remove rows equal in every column to a row with a lower id (``grid_plan.find_duplicates``)."""
         self.client.request("PUT", "%s/%s/issue/%s/clearDuplicates" % (BASE, grid_id, issue_id))
 
     def clear_not_modified(self, grid_id, issue_id):

@@ -204,38 +204,20 @@ diff:
 
 import os
 
-from ansible_collections.jira.addons.plugins.module_utils.export_workflow import (
-    ExportError,
-    ExportRunner,
-    ExportSpec,
+from ansible_collections.jira.addons.plugins.module_utils.export_apply import (
     export_responses,
     export_to_file,
+    validate_options,
 )
+from ansible_collections.jira.addons.plugins.module_utils.export_download import ExportRunner, ExportSpec
 from ansible_collections.jira.addons.plugins.module_utils.module import JiraModule
 from ansible_collections.jira.addons.plugins.module_utils.proforma_api import ProformaApi
 
 
-def check_options(module):
-    """Fail on bad input before any request."""
-    p = module.params
-    if p["wait_timeout"] <= 0:
-        module.fail_json(msg="wait_timeout must be greater than 0, got %s" % p["wait_timeout"])
-    if p["poll_interval"] <= 0:
-        module.fail_json(msg="poll_interval must be greater than 0, got %s" % p["poll_interval"])
-    if p["template_id"] <= 0:
-        module.fail_json(msg="template_id must be a positive number, got %s" % p["template_id"])
-    dest = p["dest"]
-    if dest is not None:
-        if os.path.isdir(dest):
-            module.fail_json(msg="dest %s is a directory; give the path of a file" % dest)
-        if not os.path.isdir(os.path.dirname(dest) or "."):
-            module.fail_json(msg="the directory of dest %s does not exist" % dest)
-
-
 def export(module):
-    """Run the export to dest (or return its responses) and shape the result."""
-    check_options(module)
+    """Run the export to dest (or return its responses); bad options fail before any request."""
     p = module.params
+    validate_options(p["template_id"], p["wait_timeout"], p["poll_interval"], p["dest"])
     spec = ExportSpec(
         p["project"],
         p["template_id"],
@@ -248,14 +230,11 @@ def export(module):
         user=p["username"],
     )
     runner = ExportRunner(ProformaApi(module.client), spec)
-    try:
-        if p["dest"] is None:
-            return export_responses(runner, module.tmpdir)
-        dest = os.path.abspath(p["dest"])
-        work_dir = module.tmpdir if module.check_mode else os.path.dirname(dest)
-        result = export_to_file(runner, dest, module.check_mode, module._diff, work_dir, module.atomic_move)
-    except ExportError as err:
-        module.fail_applied(err, err.result)
+    if p["dest"] is None:
+        return export_responses(runner, module.tmpdir)
+    dest = os.path.abspath(p["dest"])
+    work_dir = module.tmpdir if module.check_mode else os.path.dirname(dest)
+    result = export_to_file(runner, dest, module.check_mode, module._diff, work_dir, module.atomic_move)
     if os.path.exists(dest):
         file_args = module.load_file_common_arguments(p, path=dest)
         result["changed"] = module.set_fs_attributes_if_different(file_args, result["changed"])

@@ -200,37 +200,28 @@ diff:
       type: dict
 """
 
-from ansible_collections.jira.addons.plugins.module_utils.client import JiraApiError
-from ansible_collections.jira.addons.plugins.module_utils.form_plan import FormPlanError
-from ansible_collections.jira.addons.plugins.module_utils.form_reconcile import FormWriteError, reconcile_forms
+from ansible_collections.jira.addons.plugins.module_utils.form_apply import reconcile_forms
 from ansible_collections.jira.addons.plugins.module_utils.module import JiraModule
 from ansible_collections.jira.addons.plugins.module_utils.proforma_api import ProformaApi
 
 
 def apply_forms(module):
-    """Reconcile the forms on the issue and shape the result."""
+    """Reconcile the forms on the issue; bad input fails before any request."""
     p = module.params
-    try:
-        result = reconcile_forms(
-            ProformaApi(module.client),
-            p["issue"],
-            p["template_id"],
-            p["count"],
-            p["form_id"],
-            p["status"],
-            p["visibility"],
-            module.check_mode,
-        )
-    except FormPlanError as err:
-        module.fail_json(msg=str(err))
-    except FormWriteError as err:
-        module.fail_applied(err, _shape(err.result, module))
-    except JiraApiError as err:
-        module.fail_api(err, msg="cannot read the forms of %s" % p["issue"])
-    return _shape(result, module)
+    return reconcile_forms(
+        ProformaApi(module.client),
+        p["issue"],
+        p["template_id"],
+        p["count"],
+        p["form_id"],
+        p["status"],
+        p["visibility"],
+        module.check_mode,
+    )
 
 
-def _shape(result, module):
+def shape(module, result):
+    """The module result: warnings shown, the diff only in diff mode."""
     result = dict(result)
     for warning in result.pop("warnings", None) or []:
         module.warn(warning)
@@ -253,7 +244,7 @@ def main():
         required_one_of=[("template_id", "form_id")],
         required_by={"visibility": "template_id"},
     )
-    module.run(apply_forms)
+    module.run(apply_forms, shape, context="cannot read the forms of %s" % module.params["issue"])
 
 
 if __name__ == "__main__":

@@ -129,22 +129,15 @@ forms:
       sample: {"Asset tag": "LAP-001", "Quantity": 1}
 """
 
-from ansible_collections.jira.addons.plugins.module_utils.client import JiraApiError
-from ansible_collections.jira.addons.plugins.module_utils.form_plan import FormPlanError
-from ansible_collections.jira.addons.plugins.module_utils.form_reconcile import forms_info
+from ansible_collections.jira.addons.plugins.module_utils.form_apply import forms_info
 from ansible_collections.jira.addons.plugins.module_utils.module import JiraModule
 from ansible_collections.jira.addons.plugins.module_utils.proforma_api import ProformaApi
 
 
-def read_forms(module):
+def read_info(module):
     """Read the forms and return them."""
     p = module.params
-    try:
-        key, forms = forms_info(ProformaApi(module.client), p["issue"], p["template_id"], p["form_id"], p["answers"])
-    except FormPlanError as err:
-        module.fail_json(msg=str(err))
-    except JiraApiError as err:
-        module.fail_api(err, msg="cannot read the forms of %s" % p["issue"])
+    key, forms = forms_info(ProformaApi(module.client), p["issue"], p["template_id"], p["form_id"], p["answers"])
     return {"changed": False, "issue": key, "forms": forms}
 
 
@@ -157,7 +150,7 @@ def main():
             answers=dict(type="bool", default=False),
         ),
     )
-    module.run(read_forms)
+    module.run(read_info, context="cannot read the forms of %s" % module.params["issue"])
 
 
 if __name__ == "__main__":

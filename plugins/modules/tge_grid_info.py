@@ -177,7 +177,7 @@ datasource:
 
 from ansible_collections.jira.addons.plugins.module_utils.jira_api import JiraCoreApi
 from ansible_collections.jira.addons.plugins.module_utils.module import JiraModule
-from ansible_collections.jira.addons.plugins.module_utils.tge_api import GridNotFound, TgeApi
+from ansible_collections.jira.addons.plugins.module_utils.tge_api import TgeApi
 
 
 def read_grids(module):
@@ -188,11 +188,7 @@ def read_grids(module):
     if p["grid"] is None:
         result["grids"] = tge.list_grids()
         return result
-    try:
-        grid_id = tge.resolve_grid(p["grid"])
-    except GridNotFound as err:
-        module.fail_json(msg=str(err))
-    result["grid_id"] = grid_id
+    grid_id = result["grid_id"] = tge.resolve_grid(p["grid"])
     if p["issue"] is not None:
         result["issue_id"] = JiraCoreApi(module.client).issue_id(p["issue"])
         result["rows"] = tge.read_rows(grid_id, result["issue_id"], p["columns"])

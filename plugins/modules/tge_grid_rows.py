@@ -247,44 +247,33 @@ diff:
       type: dict
 """
 
-from ansible_collections.jira.addons.plugins.module_utils.client import JiraApiError
-from ansible_collections.jira.addons.plugins.module_utils.grid_reconcile import GridWriteError, reconcile_rows
-from ansible_collections.jira.addons.plugins.module_utils.grid_rows import (
-    GridRowsError,
-    Normaliser,
-    tzinfo_for,
-    validate_desired,
-)
+from ansible_collections.jira.addons.plugins.module_utils.grid_apply import apply_grid
 from ansible_collections.jira.addons.plugins.module_utils.jira_api import JiraCoreApi
 from ansible_collections.jira.addons.plugins.module_utils.module import JiraModule
-from ansible_collections.jira.addons.plugins.module_utils.tge_api import GridNotFound, TgeApi
+from ansible_collections.jira.addons.plugins.module_utils.results import diff
+from ansible_collections.jira.addons.plugins.module_utils.tge_api import TgeApi
 
 
 def apply_rows(module):
-    """Check the input, then reconcile the grid and shape the result."""
+    """Reconcile the grid; bad input fails before any request."""
     p = module.params
-    ids = {}  # grid_id and issue_id, once resolved
-    try:
-        validate_desired(p["rows"], p["key"], p["state"])
-        tz = tzinfo_for(p["timezone"])
-        Normaliser.learn([], p["columns"] or {})
-        tge = TgeApi(module.client)
-        ids["grid_id"] = tge.resolve_grid(p["grid"])
-        ids["issue_id"] = JiraCoreApi(module.client).issue_id(p["issue"])
-        outcome = reconcile_rows(
-            tge, ids["grid_id"], ids["issue_id"], p["rows"], p["key"], p["state"], p["columns"], tz, module.check_mode
-        )
-    except (GridRowsError, GridNotFound) as err:
-        module.fail_json(msg=str(err), **ids)
-    except JiraApiError as err:
-        module.fail_api(err, **ids)
-    except GridWriteError as err:
-        module.fail_applied(err, _shape(err.result, module, ids))
-    return _shape(outcome, module, ids)
+    return apply_grid(
+        TgeApi(module.client),
+        JiraCoreApi(module.client),
+        p["grid"],
+        p["issue"],
+        p["rows"],
+        p["key"],
+        p["state"],
+        p["columns"],
+        p["timezone"],
+        module.check_mode,
+    )
 
 
-def _shape(outcome, module, ids):
-    result = dict(ids)
+def shape(module, outcome):
+    """The module result from the apply's outcome (also after a failure part way)."""
+    result = dict((name, outcome[name]) for name in ("grid_id", "issue_id") if name in outcome)
     if module.params["return_rows"]:
         result["rows"] = outcome["rows"]
     result.update(
@@ -295,14 +284,8 @@ def _shape(outcome, module, ids):
         removed=outcome["removed"],
     )
     if module._diff:
-        # Ansible renders a diff of mappings; rows go under one key so the diff reads as a list of rows.
         header = "grid %s on issue %s" % (module.params["grid"], module.params["issue"])
-        result["diff"] = {
-            "before": {"rows": outcome["before"]},
-            "after": {"rows": outcome["after"]},
-            "before_header": header,
-            "after_header": header,
-        }
+        result["diff"] = diff({"rows": outcome["before"]}, {"rows": outcome["after"]}, header)
     return result
 
 
@@ -319,7 +302,7 @@ def main():
             return_rows=dict(type="bool", default=True),
         ),
     )
-    module.run(apply_rows)
+    module.run(apply_rows, shape)
 
 
 if __name__ == "__main__":

@@ -196,45 +196,36 @@ diff:
       sample: {"DEMO-4": [{"id": 5, "asset": "LAP-001"}]}
 """
 
-from ansible_collections.jira.addons.plugins.module_utils.grid_maintenance import (
-    ACTIONS,
-    MaintenanceError,
-    MaintenanceInputError,
-    run_action,
-)
+from ansible_collections.jira.addons.plugins.module_utils.grid_maintenance_apply import run_action
+from ansible_collections.jira.addons.plugins.module_utils.grid_maintenance_plan import ACTIONS
 from ansible_collections.jira.addons.plugins.module_utils.jira_api import JiraCoreApi
 from ansible_collections.jira.addons.plugins.module_utils.module import JiraModule
-from ansible_collections.jira.addons.plugins.module_utils.tge_api import GridNotFound, TgeApi
+from ansible_collections.jira.addons.plugins.module_utils.results import diff
+from ansible_collections.jira.addons.plugins.module_utils.tge_api import TgeApi
 
 
 def maintain(module):
-    """Run the action and shape its result."""
+    """Run the action; bad options fail before any request."""
     p = module.params
-    try:
-        outcome = run_action(
-            TgeApi(module.client),
-            JiraCoreApi(module.client),
-            p["action"],
-            grid=p["grid"],
-            grids=p["grids"],
-            issue=p["issue"],
-            issues=p["issues"],
-            check_mode=module.check_mode,
-        )
-    except (MaintenanceInputError, GridNotFound) as err:
-        module.fail_json(msg=str(err))
-    except MaintenanceError as err:
-        module.fail_applied(err, _shape(err.result, module))
-    return _shape(outcome, module)
+    return run_action(
+        TgeApi(module.client),
+        JiraCoreApi(module.client),
+        p["action"],
+        grid=p["grid"],
+        grids=p["grids"],
+        issue=p["issue"],
+        issues=p["issues"],
+        check_mode=module.check_mode,
+    )
 
 
-def _shape(outcome, module):
+def shape(module, outcome):
+    """The module result, with the rows per issue as a diff (clear actions only)."""
     result = dict(outcome)
     before = result.pop("before", None)
     after = result.pop("after", None)
     if module._diff and before is not None:
-        header = "grid %s (%s)" % (module.params["grid"], module.params["action"])
-        result["diff"] = {"before": before, "after": after, "before_header": header, "after_header": header}
+        result["diff"] = diff(before, after, "grid %s (%s)" % (module.params["grid"], module.params["action"]))
     return result
 
 
@@ -249,7 +240,7 @@ def main():
         ),
         mutually_exclusive=[("grid", "grids"), ("issue", "issues")],
     )
-    module.run(maintain)
+    module.run(maintain, shape)
 
 
 if __name__ == "__main__":

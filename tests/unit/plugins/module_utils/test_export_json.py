@@ -8,19 +8,21 @@ import json
 
 import pytest
 
-from ansible_collections.jira.addons.plugins.module_utils import export_json
-from ansible_collections.jira.addons.plugins.module_utils.export_json import (
+from ansible_collections.jira.addons.plugins.module_utils import export_json_stream
+from ansible_collections.jira.addons.plugins.module_utils.export_json_diff import (
     JsonDigest,
-    JsonExportError,
-    JsonStreamParser,
     ResponseIndex,
     ResponseKeys,
     collect_responses,
     diff_responses,
     diff_summary,
     digest_file,
-    iter_file_events,
     summary_header,
+)
+from ansible_collections.jira.addons.plugins.module_utils.export_json_stream import (
+    JsonExportError,
+    JsonStreamParser,
+    iter_file_events,
 )
 
 
@@ -119,25 +121,25 @@ def test_the_error_says_where(tmp_path):
 
 
 def test_a_value_larger_than_a_chunk_is_read_whole_and_not_rescanned_each_time(monkeypatch):
-    monkeypatch.setattr(export_json, "CHUNK_SIZE", 100)
+    monkeypatch.setattr(export_json_stream, "CHUNK_SIZE", 100)
     big = {"answers": {"text": "y" * 5000}}
     text = json.dumps({"responses": [big, 1]})
     calls = []
-    real = export_json._SCAN
+    real = export_json_stream._SCAN
 
     def counting(text, index):
         calls.append(index)
         return real(text, index)
 
-    monkeypatch.setattr(export_json, "_SCAN", counting)
+    monkeypatch.setattr(export_json_stream, "_SCAN", counting)
     events = events_of(text, 10)
     assert [e[2] for e in events if e[0] == "item"] == [big, 1]
     assert 2 <= len(calls) < 40  # doubling: a few retries, not one per 10-character chunk (about 500)
 
 
 def test_a_single_value_beyond_the_limit_is_refused(monkeypatch):
-    monkeypatch.setattr(export_json, "MAX_PENDING", 1000)
-    monkeypatch.setattr(export_json, "CHUNK_SIZE", 100)
+    monkeypatch.setattr(export_json_stream, "MAX_PENDING", 1000)
+    monkeypatch.setattr(export_json_stream, "CHUNK_SIZE", 100)
     with pytest.raises(JsonExportError, match="larger than"):
         events_of('{"responses": ["' + "z" * 5000, 100)
 

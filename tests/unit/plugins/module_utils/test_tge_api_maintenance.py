@@ -8,7 +8,8 @@ import json
 
 import pytest
 
-from ansible_collections.jira.addons.plugins.module_utils.client import JiraApiError, JiraClient
+from ansible_collections.jira.addons.plugins.module_utils.client import JiraClient
+from ansible_collections.jira.addons.plugins.module_utils.errors import JiraApiError
 from ansible_collections.jira.addons.plugins.module_utils.tge_api import TgeApi
 
 BASE = "/rest/idalko-igrid/1.0/grid"

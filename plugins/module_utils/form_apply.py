@@ -1,6 +1,6 @@
 # Copyright: (c) 2026, jira.addons developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Read the forms of an issue, plan (``form_plan``), and apply: one add request, then status operations.
+"""Apply a form plan: read the forms of an issue, plan (``form_plan``), add in one request, then change statuses.
 
 Reads: the ``proforma.forms`` index and the property of each selected form. After an add, the
 index is read again (ProForma does not return the new ids), and the new forms' properties only
@@ -9,7 +9,7 @@ when a status must be set on them (their design says whether submitting locks th
 
 from __future__ import annotations
 
-from ansible_collections.jira.addons.plugins.module_utils.client import JiraApiError, OutcomeUnknownError
+from ansible_collections.jira.addons.plugins.module_utils.errors import AppliedError, JiraApiError, OutcomeUnknownError
 from ansible_collections.jira.addons.plugins.module_utils.form_plan import (
     STATUS_WORDS,
     VISIBILITY_LETTERS,
@@ -32,13 +32,8 @@ from ansible_collections.jira.addons.plugins.module_utils.jira_api import is_iss
 PAST = {"submit": "submitted", "reopen": "reopened", "unlock": "unlocked"}
 
 
-class FormWriteError(Exception):
+class FormWriteError(AppliedError):
     """A write failed or could not go on; ``result`` says what was already applied."""
-
-    def __init__(self, message, error, result):
-        super().__init__(message)
-        self.error = error
-        self.result = result
 
 
 def issue_key(proforma, issue):
@@ -57,7 +52,7 @@ def read_index(proforma, key):
     return entries
 
 
-def read_forms(proforma, key, entries, answers=False):
+def read_entries(proforma, key, entries, answers=False):
     """``read_form`` for each entry, one property read each."""
     return [read_form(e, proforma.form(key, e["id"]), answers) for e in entries]
 
@@ -73,10 +68,10 @@ def forms_info(proforma, issue, template_id=None, form_id=None, answers=False):
         entries = select_forms(entries, key, template_id, form_id)
         if template_id is not None and form_id is not None:
             entries = [e for e in entries if e["id"] == form_id]
-    return key, read_forms(proforma, key, entries, answers)
+    return key, read_entries(proforma, key, entries, answers)
 
 
-class _Applied:
+class AppliedForms:
     """The selected forms as this run has changed them so far."""
 
     def __init__(self, forms):
@@ -110,7 +105,7 @@ def reconcile_forms(
     key = issue_key(proforma, issue)
     entries = read_index(proforma, key)
     selected = select_forms(entries, key, template_id, form_id)
-    plan = plan_forms(read_forms(proforma, key, selected), template_id, count, form_id, status, visibility)
+    plan = plan_forms(read_entries(proforma, key, selected), template_id, count, form_id, status, visibility)
     if check_mode:
         result = planned_result(key, plan)
     else:
@@ -120,7 +115,7 @@ def reconcile_forms(
 
 
 def _apply(proforma, key, plan, entries, template_id, form_id, status, visibility):
-    applied = _Applied(plan.before)
+    applied = AppliedForms(plan.before)
     # Steps for forms not added yet are planned again once their ids (and designs) are known.
     steps = [s for s in plan.steps if s["form"]["id"] is not None]
     if plan.add:
@@ -162,7 +157,7 @@ def _apply(proforma, key, plan, entries, template_id, form_id, status, visibilit
 
 
 def _read_new(proforma, key, entries):
-    forms = read_forms(proforma, key, entries)
+    forms = read_entries(proforma, key, entries)
     for form in forms:
         if form["status"] is None:  # not readable yet: ProForma made it open
             form["status"] = "open"

@@ -1,13 +1,12 @@
 # Copyright: (c) 2026, jira.addons developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Server-side grid maintenance: synchronize, reload, clear duplicates, clear not modified.
+"""Apply server-side grid maintenance: synchronize, reload, clear duplicates, clear not modified.
 
 ``synchronize`` and ``reload`` change nothing a client can read back, so they
-always report a change and in check mode send nothing. ``clear_duplicates`` and
-``clear_not_modified`` read the grid first and predict, with the rule the server
-applies, which rows it will remove (:func:`rows_to_clear`, pure); the server is
-called only for issues where that prediction is not empty, so a second run sends
-no write and check mode reports exactly what a real run would.
+always report a change and in check mode send nothing. The clear actions read
+the grid first and call the server only for issues where the plan
+(``grid_maintenance_plan.ClearPlan``) removes rows, so a second run sends no
+write and check mode reports exactly what a real run would.
 
 The runners take a :class:`~.tge_api.TgeApi` and issues already resolved to
 ``(label, issue_id)`` pairs; every read happens before the first write, so a
@@ -16,107 +15,17 @@ missing grid or issue fails with nothing changed.
 
 from __future__ import annotations
 
-from ansible_collections.jira.addons.plugins.module_utils.client import JiraApiError
-from ansible_collections.jira.addons.plugins.module_utils.grid_rows import find_duplicates, readable
-
-ACTIONS = ("synchronize", "reload", "clear_duplicates", "clear_not_modified")
-CLEAR_ACTIONS = ("clear_duplicates", "clear_not_modified")
-_NOT_MODIFIED = (None, 0, 0.0, False, "", "0", "false")
-
-
-class MaintenanceInputError(ValueError):
-    """The options do not fit the action; raised before any request."""
+from ansible_collections.jira.addons.plugins.module_utils.errors import AppliedError, JiraApiError
+from ansible_collections.jira.addons.plugins.module_utils.grid_maintenance_plan import (
+    CLEAR_ACTIONS,
+    ClearPlan,
+    MaintenanceInputError,
+    validate_options,
+)
 
 
-class MaintenanceError(Exception):
+class MaintenanceError(AppliedError):
     """A request failed; ``result`` says what was already applied (``results``, ``removed``)."""
-
-    def __init__(self, message, error, result):
-        super().__init__(message)
-        self.error = error
-        self.result = result
-
-
-def validate_options(action, grid=None, grids=None, issue=None, issues=None):
-    """Fail with one MaintenanceInputError when the options do not fit ``action``.
-
-    ``synchronize`` works on every grid of every issue, so it takes no grid and no
-    issue; ``reload`` takes one or more grids (``grid`` or ``grids``); the clear
-    actions take exactly one ``grid``. Both need ``issue`` or ``issues``.
-    """
-    if action not in ACTIONS:
-        raise MaintenanceInputError("action must be one of %s, got '%s'" % (", ".join(ACTIONS), action))
-    given = [name for name, value in (("grid", grid), ("grids", grids), ("issue", issue), ("issues", issues)) if value]
-    if action == "synchronize":
-        if given:
-            raise MaintenanceInputError(
-                "synchronize works on every grid of every issue; remove %s" % " and ".join(given)
-            )
-        return
-    if action in CLEAR_ACTIONS and grids is not None:
-        raise MaintenanceInputError("%s works on one grid: give grid, not grids" % action)
-    if grids is not None and not _names(grids):
-        raise MaintenanceInputError("grids must name at least one grid")
-    if not grid and grids is None:
-        raise MaintenanceInputError("%s needs grid%s" % (action, " or grids" if action == "reload" else ""))
-    if issues is not None and not _names(issues):
-        raise MaintenanceInputError("issues must name at least one issue")
-    if not issue and issues is None:
-        raise MaintenanceInputError("%s needs issue or issues" % action)
-
-
-def _names(values):
-    return [v for v in values if v is not None and str(v).strip()]
-
-
-def is_modified(row):
-    """True when TGE flags ``row`` as modified; a row without the flag counts as not modified (TGE's default)."""
-    flag = row.get("modified")
-    if isinstance(flag, str):
-        flag = flag.strip().lower()
-    return flag not in _NOT_MODIFIED
-
-
-def rows_to_clear(action, rows):
-    """The rows (as read) that TGE's clearDuplicates or clearNotModified removes from ``rows``.
-
-    ``clear_duplicates``: every row equal in all columns to a row with a lower id
-    (``grid_rows.find_duplicates``, the server's rule). ``clear_not_modified``:
-    every row whose ``modified`` flag is 0.
-    """
-    if action == "clear_duplicates":
-        return find_duplicates(rows)
-    if action == "clear_not_modified":
-        return [row for row in rows if not is_modified(row)]
-    raise MaintenanceInputError("'%s' is not a clear action; use one of %s" % (action, ", ".join(CLEAR_ACTIONS)))
-
-
-class ClearPlan:
-    """What clearing one grid on one issue removes.
-
-    ``before``: the rows as read (readable form); ``removed``: the rows the server
-    will remove; ``after``: the rows left.
-    """
-
-    def __init__(self, action, label, issue_id, rows):
-        self.action = action
-        self.label = label
-        self.issue_id = issue_id
-        gone = rows_to_clear(action, rows)
-        gone_ids = set(id(row) for row in gone)
-        ordered = sorted(rows, key=lambda r: (r.get("id") is None, r.get("id") or 0))
-        self.before = [readable(row) for row in ordered]
-        self.removed = [readable(row) for row in ordered if id(row) in gone_ids]
-        self.after = [readable(row) for row in ordered if id(row) not in gone_ids]
-
-    @property
-    def changed(self):
-        """True when the server would remove at least one row."""
-        return bool(self.removed)
-
-    def outcome(self):
-        """The per-issue result item."""
-        return {"issue": self.label, "issue_id": self.issue_id, "changed": self.changed, "removed": self.removed}
 
 
 def resolve_issues(core, refs):

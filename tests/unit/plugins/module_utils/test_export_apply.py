@@ -9,14 +9,9 @@ import shutil
 
 import pytest
 
-from ansible_collections.jira.addons.plugins.module_utils.client import JiraApiError, OutcomeUnknownError
-from ansible_collections.jira.addons.plugins.module_utils.export_workflow import (
-    ExportError,
-    ExportRunner,
-    ExportSpec,
-    export_responses,
-    export_to_file,
-)
+from ansible_collections.jira.addons.plugins.module_utils.errors import JiraApiError, OutcomeUnknownError
+from ansible_collections.jira.addons.plugins.module_utils.export_apply import export_responses, export_to_file
+from ansible_collections.jira.addons.plugins.module_utils.export_download import ExportError, ExportRunner, ExportSpec
 
 DOC = {
     "projectKey": "DEMO",
@@ -119,13 +114,15 @@ def test_exports_to_a_new_file_then_reports_unchanged(tmp_path):
 
 @pytest.mark.parametrize("written", [BODY, json.dumps(DOC, indent=2).encode()], ids=["same bytes", "same data"])
 def test_an_unchanged_dest_is_hashed_once_and_reported_as_it_is(tmp_path, monkeypatch, written):
-    from ansible_collections.jira.addons.plugins.module_utils import export_workflow
+    from ansible_collections.jira.addons.plugins.module_utils import export_apply, export_compare
 
     dest = tmp_path / "out.json"
     dest.write_bytes(written)
     hashed = []
-    real = export_workflow.file_sha1
-    monkeypatch.setattr(export_workflow, "file_sha1", lambda path: hashed.append(path) or real(path))
+    real = export_compare.file_sha1
+    counting = lambda path: hashed.append(path) or real(path)  # noqa: E731
+    monkeypatch.setattr(export_compare, "file_sha1", counting)
+    monkeypatch.setattr(export_apply, "file_sha1", counting)
     result = export_to_file(runner(FakeApi([FakeResponse(BODY)])), str(dest), False, False, str(tmp_path), move)
     assert result["changed"] is False
     assert result["checksum"] == real(str(dest)) and result["size"] == len(written)

@@ -1,13 +1,10 @@
 # Copyright: (c) 2026, jira.addons developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Export ProForma form responses to a file: start, poll, download once, verify, compare, put in place.
+"""Download a ProForma export once: start it, poll it, stream it to a temporary file, verify it.
 
 The server deletes an export once it has been downloaded, so a download is never
 repeated: if it breaks part way (or what arrived is incomplete), a new export is
-started, up to ``retries`` times. The download streams to a temporary file beside
-``dest`` and only a complete, verified file replaces ``dest`` (and only when its
-content differs), so ``dest`` is never half-written and memory stays flat.
-No Ansible imports here: the module passes in how to move a file into place.
+started, up to ``retries`` times. JSON is parsed as it arrives, so memory stays flat.
 """
 
 from __future__ import annotations
@@ -18,8 +15,9 @@ import os
 import tempfile
 import time
 
-from ansible_collections.jira.addons.plugins.module_utils import export_json, export_xlsx
-from ansible_collections.jira.addons.plugins.module_utils.client import JiraApiError, OutcomeUnknownError
+from ansible_collections.jira.addons.plugins.module_utils.errors import AppliedError, JiraApiError, OutcomeUnknownError
+from ansible_collections.jira.addons.plugins.module_utils.export_json_diff import is_responses
+from ansible_collections.jira.addons.plugins.module_utils.export_json_stream import JsonExportError, JsonStreamParser
 from ansible_collections.jira.addons.plugins.module_utils.export_poll import DOWNLOAD, FAILED, TIMEOUT, decide
 from ansible_collections.jira.addons.plugins.module_utils.proforma_api import EXPORT_TYPES
 
@@ -27,13 +25,8 @@ CHUNK_SIZE = 1024 * 1024
 EXPORT_PERMISSION = "ProForma: Export All Data"
 
 
-class ExportError(Exception):
-    """The export failed; ``result`` holds what the user needs to act (export_id, progress, ...)."""
-
-    def __init__(self, message, result=None, error=None):
-        super().__init__(message)
-        self.result = result or {}
-        self.error = error
+class ExportError(AppliedError):
+    """The export failed; ``result`` holds what the user needs to act (export_id, progress, exports_started)."""
 
 
 class BrokenDownload(Exception):
@@ -127,7 +120,7 @@ class ExportRunner:
         raise ExportError(
             "the download broke %d time(s), each time with a new export (the server deletes an export once "
             "it is downloaded); nothing was written. %s" % (len(problems), "; ".join(problems)),
-            {"exports_started": self.attempts},
+            result={"exports_started": self.attempts},
         )
 
     def start_and_wait(self):
@@ -142,7 +135,7 @@ class ExportRunner:
         if not export_id:
             raise ExportError(
                 "the server started an export but gave no export id: %r" % (started,),
-                {"exports_started": self.attempts},
+                result={"exports_started": self.attempts},
             )
         began = self._clock()
         polls = 0
@@ -152,8 +145,8 @@ class ExportRunner:
             except JiraApiError as err:
                 raise ExportError(
                     "checking the status of export %s failed: %s" % (export_id, err),
-                    {"export_id": export_id, "exports_started": self.attempts},
                     err,
+                    {"export_id": export_id, "exports_started": self.attempts},
                 ) from None
             polls += 1
             decision = decide(status, self._clock() - began, spec.wait_timeout, polls, spec.poll_interval)
@@ -163,14 +156,14 @@ class ExportRunner:
                 raise ExportError(
                     "export %s failed on the server at %s%% progress: %s"
                     % (export_id, decision.progress, decision.message),
-                    {"export_id": export_id, "progress": decision.progress, "exports_started": self.attempts},
+                    result={"export_id": export_id, "progress": decision.progress, "exports_started": self.attempts},
                 )
             if decision.action == TIMEOUT:
                 raise ExportError(
                     "export %s did not complete within wait_timeout=%ss (last progress %s%%). It goes on running on "
                     "the server; raise wait_timeout, or narrow the export with jql"
-                    % (export_id, _number(spec.wait_timeout), decision.progress),
-                    {"export_id": export_id, "progress": decision.progress, "exports_started": self.attempts},
+                    % (export_id, _plain_number(spec.wait_timeout), decision.progress),
+                    result={"export_id": export_id, "progress": decision.progress, "exports_started": self.attempts},
                 )
             self._sleep(decision.delay)
 
@@ -181,10 +174,10 @@ class ExportRunner:
             return ExportError(
                 "%s may not export ProForma data: exporting needs the '%s' global permission in Jira (%s)"
                 % (who, EXPORT_PERMISSION, err),
-                result,
                 err,
+                result,
             )
-        return ExportError("starting the export failed: %s" % err, result, err)
+        return ExportError("starting the export failed: %s" % err, err, result)
 
     def download(self, export_id, filename, work_dir, keep_responses=False):
         """Download a completed export once, streaming into a temporary file in ``work_dir``, and verify it.
@@ -213,8 +206,8 @@ class ExportRunner:
                 raise BrokenDownload("the export was gone when downloaded: %s" % err) from None
             raise ExportError(
                 "downloading export %s failed: %s" % (export_id, err),
-                {"export_id": export_id, "exports_started": self.attempts},
                 err,
+                {"export_id": export_id, "exports_started": self.attempts},
             ) from None
         digest = hashlib.sha1()
         size = 0
@@ -234,7 +227,7 @@ class ExportRunner:
                 except OSError as err:  # a full disk is not a broken download: a new export would not help
                     raise ExportError(
                         "writing the download to %s failed: %s; nothing was written to dest" % (path, err),
-                        {"export_id": export_id, "exports_started": self.attempts},
+                        result={"export_id": export_id, "exports_started": self.attempts},
                     ) from None
                 digest.update(chunk)
                 size += len(chunk)
@@ -252,7 +245,7 @@ class _JsonCheck:
     """Parses a JSON export as its bytes arrive; keeps the responses only if asked."""
 
     def __init__(self, keep):
-        self._parser = export_json.JsonStreamParser()
+        self._parser = JsonStreamParser()
         self._decoder = codecs.getincrementaldecoder("utf-8-sig")()
         self._responses = [] if keep else None
 
@@ -263,11 +256,11 @@ class _JsonCheck:
                 events += self._parser.close()
         except UnicodeDecodeError as err:
             raise BrokenDownload("the export is not UTF-8 text: %s" % err) from None
-        except export_json.JsonExportError as err:
+        except JsonExportError as err:
             raise BrokenDownload("the export is not valid JSON: %s" % err) from None
         if self._responses is not None:
             for event in events:
-                if event[0] == "item" and export_json.is_responses(event[1]):
+                if event[0] == "item" and is_responses(event[1]):
                     self._responses.append(event[2])
 
     def close(self):
@@ -284,153 +277,5 @@ def _expected_size(headers):
         return None
 
 
-def _number(value):
+def _plain_number(value):
     return int(value) if float(value).is_integer() else value
-
-
-def file_sha1(path):
-    """SHA-1 of a file's bytes, read in chunks."""
-    digest = hashlib.sha1()
-    with open(path, "rb") as source:
-        for chunk in iter(lambda: source.read(CHUNK_SIZE), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-class Comparison:
-    """Whether a new export differs from ``dest``; a readable diff (``before``/``after`` mappings) if asked.
-
-    ``dest_checksum`` is the SHA-1 of ``dest`` when the comparison already computed it
-    (so an unchanged ``dest`` is not read a second time), else None.
-    """
-
-    def __init__(self, changed, before=None, after=None, header=None, dest_checksum=None):
-        self.changed = changed
-        self.before = before
-        self.after = after
-        self.header = header
-        self.dest_checksum = dest_checksum
-
-
-def compare_json(dest, download, with_diff):
-    """Compare a verified JSON export with ``dest`` as data (equal bytes first: then equal data, no parsing)."""
-    exists = os.path.isfile(dest)
-    if not exists and not with_diff:
-        return Comparison(True)
-    dest_checksum = file_sha1(dest) if exists and os.path.getsize(dest) == download.size else None
-    if dest_checksum == download.checksum:
-        return Comparison(False, dest_checksum=dest_checksum)
-    after = export_json.digest_file(download.path, index=with_diff)
-    before, unreadable = None, None
-    if exists:
-        try:
-            before = export_json.digest_file(dest, index=with_diff)
-        except (export_json.JsonExportError, OSError) as err:
-            unreadable = str(err)
-    changed = before is None or before != after
-    if not changed or not with_diff:
-        return Comparison(changed, dest_checksum=dest_checksum)
-    changes = export_json.diff_responses(
-        before.index if before is not None else export_json.ResponseIndex(), after.index
-    )
-    shown_old = changes["removed"] + [was for was, _now in changes["changed"]]
-    shown_new = changes["added"] + [now for _was, now in changes["changed"]]
-    old_values = export_json.collect_responses(dest, shown_old) if before is not None else {}
-    new_values = export_json.collect_responses(download.path, shown_new)
-    old_side, new_side = export_json.diff_summary(before, after, changes, old_values, new_values)
-    if unreadable:
-        old_side["unreadable"] = unreadable
-    return Comparison(True, old_side, new_side, export_json.summary_header(dest, changes))
-
-
-def compare_xlsx(dest, download, with_diff):
-    """Compare a downloaded XLSX export with ``dest`` by sheet names and cell values, verifying it on the way.
-
-    Raises BrokenDownload if the new file cannot be read.
-    """
-    if os.path.isfile(dest):
-        try:
-            result = export_xlsx.compare_workbooks(dest, download.path)
-        except export_xlsx.XlsxError as err:
-            if err.path == download.path:
-                raise BrokenDownload(str(err)) from None
-            unreadable = {"unreadable": str(err)}
-        else:
-            if result.equal:
-                return Comparison(False)
-            return Comparison(True, result.before, result.after, dest)
-    else:
-        unreadable = {"sheets": {}}
-    if not with_diff:
-        # Nothing to compare with: the file only has to open (as openpyxl's read-only mode would open it).
-        try:
-            export_xlsx.check_workbook(download.path)
-        except export_xlsx.XlsxError as err:
-            raise BrokenDownload(str(err)) from None
-        return Comparison(True)
-    summary = verify_xlsx(download.path)
-    after = {"sheets": dict((name, {"rows": rows}) for name, rows in summary.items())}
-    return Comparison(True, unreadable, after, dest)
-
-
-def verify_xlsx(path):
-    """Read every cell of a downloaded XLSX export; ``{sheet: rows}``. Raises BrokenDownload if unreadable."""
-    try:
-        return export_xlsx.read_summary(path)
-    except export_xlsx.XlsxError as err:
-        raise BrokenDownload(str(err)) from None
-
-
-def export_to_file(runner, dest, check_mode, with_diff, work_dir, place):
-    """Fetch an export and put it at ``dest`` if its content differs; ``dest`` is not touched otherwise.
-
-    ``work_dir`` holds the temporary file (``dest``'s directory, so the final
-    rename is atomic; any directory in check mode). ``place(temp_path, dest)``
-    moves it into place (Ansible's ``atomic_move``). Returns a dict with
-    ``changed``, ``export_id``, ``dest``, ``size`` and ``checksum`` (of ``dest``
-    after the run, or as it would be in check mode), ``exports_started``, and ``diff``
-    when ``with_diff`` and the content changed.
-    """
-    compare = compare_json if runner.spec.format == "json" else compare_xlsx
-    download, comparison = runner.fetch(work_dir, verify=lambda d: compare(dest, d, with_diff))
-    try:
-        if comparison.changed:
-            size, checksum = download.size, download.checksum
-            if not check_mode:
-                place(download.path, dest)
-                download.path = None
-        else:
-            size, checksum = os.path.getsize(dest), comparison.dest_checksum or file_sha1(dest)
-    finally:
-        download.discard()
-    result = {
-        "changed": comparison.changed,
-        "export_id": download.export_id,
-        "dest": dest,
-        "size": size,
-        "checksum": checksum,
-        "exports_started": runner.attempts,
-    }
-    if with_diff and comparison.changed:
-        result["diff"] = {
-            "before": comparison.before,
-            "after": comparison.after,
-            "before_header": comparison.header,
-            "after_header": comparison.header,
-        }
-    return result
-
-
-def export_responses(runner, work_dir):
-    """Fetch a JSON export and return its responses (nothing is written; ``changed`` is false)."""
-    download, _nothing = runner.fetch(work_dir, keep_responses=True)
-    download.discard()
-    return {
-        "changed": False,
-        "export_id": download.export_id,
-        "dest": None,
-        "size": download.size,
-        "checksum": download.checksum,
-        "exports_started": runner.attempts,
-        "responses": download.responses,
-    }

@@ -1,29 +1,53 @@
 # Copyright: (c) 2026, jira.addons developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Make the rows of one grid on one issue match the desired rows.
+"""Apply a grid plan: make the rows of one grid on one issue match the desired rows.
 
-Read every page, plan (``grid_rows.plan_rows``), then write with at most one
-POST, one PUT and one DELETE. A write whose outcome is unknown (dropped
+Check the input, resolve the grid and the issue, read every page, plan
+(``grid_plan.plan_rows``), then write with at most one POST, one PUT and one DELETE. A write whose outcome is unknown (dropped
 connection, gateway timeout) is never re-sent as it was: the grid is read again
 and re-planned, so faults cannot duplicate or lose rows.
 """
 
 from __future__ import annotations
 
-from ansible_collections.jira.addons.plugins.module_utils.client import JiraApiError, OutcomeUnknownError
-from ansible_collections.jira.addons.plugins.module_utils.grid_rows import Normaliser, plan_rows, readable
+from ansible_collections.jira.addons.plugins.module_utils.errors import (
+    AppliedError,
+    JiraAddonsError,
+    JiraApiError,
+    OutcomeUnknownError,
+)
+from ansible_collections.jira.addons.plugins.module_utils.grid_plan import plan_rows, readable, validate_desired
+from ansible_collections.jira.addons.plugins.module_utils.grid_values import Normaliser, tzinfo_for
 
 
-class GridWriteError(Exception):
+class GridWriteError(AppliedError):
     """A write failed; ``result`` says what was applied before it (rows, added, updated, removed)."""
 
-    def __init__(self, message, error, result):
-        super().__init__(message)
-        self.error = error
-        self.result = result
+
+def apply_grid(tge, core, grid, issue, rows, key=None, state="present", columns=None, timezone="UTC", check_mode=False):
+    """Check the input, resolve ``grid`` and ``issue``, and reconcile; the result has ``grid_id`` and ``issue_id``.
+
+    Bad input fails before any request. Every error raised after the grid or the
+    issue is resolved carries their ids in its ``result``.
+    """
+    validate_desired(rows, key, state)
+    tz = tzinfo_for(timezone)
+    Normaliser.learn([], columns or {})  # refuses an unknown column type before any request
+    ids = {}
+    try:
+        ids["grid_id"] = tge.resolve_grid(grid)
+        ids["issue_id"] = core.issue_id(issue)
+        outcome = reconcile_rows(
+            tge, ids["grid_id"], ids["issue_id"], rows, key, state, columns, tz, check_mode=check_mode
+        )
+    except JiraAddonsError as err:
+        err.result.update(ids)
+        raise
+    outcome.update(ids)
+    return outcome
 
 
-class _Applied:
+class AppliedRows:
     """The grid as this run has changed it so far, by row id."""
 
     def __init__(self, rows):
@@ -86,7 +110,7 @@ def reconcile_rows(
             "before": rows,
             "after": rows,
         }
-    applied = _Applied(current)
+    applied = AppliedRows(current)
     if check_mode:
         applied.remove(plan.remove)
         applied.update(plan.update)
@@ -121,8 +145,7 @@ def reconcile_rows(
     else:
         raise GridWriteError(
             "the grid did not settle after %d rounds of writes with unknown outcomes" % max_rounds,
-            None,
-            _result(applied),
+            result=_result(applied),
         )
     return _result(applied)
 

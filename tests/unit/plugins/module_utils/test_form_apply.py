@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.jira.addons.plugins.module_utils.client import JiraApiError, OutcomeUnknownError
-from ansible_collections.jira.addons.plugins.module_utils.form_plan import FormPlanError
-from ansible_collections.jira.addons.plugins.module_utils.form_reconcile import (
+from ansible_collections.jira.addons.plugins.module_utils.errors import JiraApiError, OutcomeUnknownError
+from ansible_collections.jira.addons.plugins.module_utils.form_apply import (
     FormWriteError,
     forms_info,
     reconcile_forms,
 )
+from ansible_collections.jira.addons.plugins.module_utils.form_plan import FormPlanError
 
 
 class FakeJira:

@@ -8,14 +8,12 @@ import re
 
 import pytest
 
-from ansible_collections.jira.addons.plugins.module_utils.grid_rows import (
+from ansible_collections.jira.addons.plugins.module_utils.grid_plan import find_duplicates, plan_rows, validate_desired
+from ansible_collections.jira.addons.plugins.module_utils.grid_values import (
     GridRowsError,
     Normaliser,
     epoch_ms,
-    find_duplicates,
-    plan_rows,
     tzinfo_for,
-    validate_desired,
 )
 
 MAY_1_UTC_MS = 1714521600000

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.jira.addons.plugins.module_utils.client import JiraApiError
-from ansible_collections.jira.addons.plugins.module_utils.grid_maintenance import (
+from ansible_collections.jira.addons.plugins.module_utils.errors import JiraApiError
+from ansible_collections.jira.addons.plugins.module_utils.grid_maintenance_apply import MaintenanceError, run_action
+from ansible_collections.jira.addons.plugins.module_utils.grid_maintenance_plan import (
     ClearPlan,
-    MaintenanceError,
     MaintenanceInputError,
     is_modified,
     rows_to_clear,
-    run_action,
     validate_options,
 )
 
@@ -208,7 +207,7 @@ def test_a_refused_clear_says_what_was_already_applied():
     result = info.value.result
     assert result["changed"] is True and result["grid_id"] == 10302
     assert [r["issue"] for r in result["results"]] == ["DEMO-4"]
-    assert info.value.error.status == 403
+    assert info.value.api_error.status == 403
 
 
 def test_a_refused_read_names_the_browse_permission_before_any_write():
