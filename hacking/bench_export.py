@@ -32,17 +32,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "emulator"))
 
 from jira_emulator.process import EmulatorProcess  # noqa: E402  pylint: disable=wrong-import-position
+from paths import collections_root  # noqa: E402  pylint: disable=wrong-import-position
 
 ADMIN = ("admin", "admin-pass")
 MODULE = "ansible_collections.jira.addons.plugins.modules.proforma_export"
-
-
-def collections_root(tmp):
-    """A directory holding ansible_collections/jira/addons -> this checkout."""
-    link = os.path.join(tmp, "collections", "ansible_collections", "jira", "addons")
-    os.makedirs(os.path.dirname(link), exist_ok=True)
-    os.symlink(ROOT, link)
-    return os.path.join(tmp, "collections")
 
 
 # Linux gives a new process the peak RSS of the one it was forked from, so the module is started by this
@@ -238,7 +231,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     tmp = tempfile.mkdtemp(prefix="bench-export-")
-    coll_root = collections_root(tmp)
+    coll_root = collections_root()
     sys.path.insert(0, coll_root)
     work = os.path.join(tmp, "work")
     os.mkdir(work)

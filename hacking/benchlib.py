@@ -18,6 +18,7 @@ sys.path.insert(0, ROOT)
 
 import yaml  # noqa: E402  pylint: disable=wrong-import-position
 from jira_emulator.process import EmulatorProcess  # noqa: E402  pylint: disable=wrong-import-position
+from paths import collections_root  # noqa: E402  pylint: disable=wrong-import-position
 
 DEFAULT_FIXTURE = os.path.join(ROOT, "tests", "emulator", "jira_emulator", "fixtures", "default.yml")
 ADMIN = {"username": "admin", "password": "admin-pass"}
@@ -29,19 +30,6 @@ def default_fixture():
     """The emulator's default fixture as a dict, to extend."""
     with open(DEFAULT_FIXTURE, encoding="utf-8") as handle:
         return yaml.safe_load(handle)
-
-
-def collections_root():
-    """A directory holding ansible_collections/jira/addons for this checkout."""
-    configured = os.environ.get("ANSIBLE_COLLECTIONS_PATH", "").split(os.pathsep)[0]
-    if configured and os.path.isdir(os.path.join(configured, "ansible_collections", "jira", "addons")):
-        return configured
-    root = os.path.join(ROOT, ".cache", "collections")
-    link = os.path.join(root, "ansible_collections", "jira", "addons")
-    if not os.path.lexists(link):
-        os.makedirs(os.path.dirname(link), exist_ok=True)
-        os.symlink(ROOT, link)
-    return root
 
 
 def run_module(name, args):

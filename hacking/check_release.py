@@ -41,6 +41,9 @@ import sys
 import tempfile
 import time
 
+from paths import linked_collections
+from streaming import run_streaming
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CACHE = os.path.join(ROOT, ".cache")
 TOOLS = os.path.dirname(sys.executable)  # the venv's bin/, where ansible-builder is
@@ -125,16 +128,6 @@ def pinned_version(path: str, package: str) -> str | None:
 # --------------------------------------------------------------------------- ee
 
 
-def collections_root() -> str:
-    """A directory holding ansible_collections/jira/addons for this checkout (as hacking/benchlib.py makes it)."""
-    root = os.path.join(CACHE, "collections")
-    link = os.path.join(root, "ansible_collections", "jira", "addons")
-    if not os.path.lexists(link):
-        os.makedirs(os.path.dirname(link), exist_ok=True)
-        os.symlink(ROOT, link)
-    return root
-
-
 def collection_python_requirements(collection_dir: str) -> str:
     """The Python requirements file the collection declares in meta/execution-environment.yml."""
     meta = os.path.join(collection_dir, "meta", "execution-environment.yml")
@@ -216,7 +209,7 @@ def check_introspection(builder: str, collections: str, scratch: str) -> list[st
 
 def cmd_ee(args) -> int:
     builder = tool("ansible-builder")
-    collections = os.path.abspath(args.collections) if args.collections else collections_root()
+    collections = os.path.abspath(args.collections) if args.collections else linked_collections()
     problems = []
     with tempfile.TemporaryDirectory(prefix="jira-addons-ee-") as scratch:
         context = os.path.join(scratch, "context")
@@ -301,24 +294,7 @@ def run_importer(artifact: str, scratch: str) -> tuple[int, list[str], dict]:
     )
     command = [IMPORTER_PYTHON, "-m", "galaxy_importer.main", artifact]
     say("$ " + " ".join(rel(part) for part in command))
-    lines = []
-    proc = subprocess.Popen(
-        command,
-        cwd=scratch,  # it writes importer_result.json into the working directory
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        errors="replace",
-        bufsize=1,
-    )
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        sys.stdout.write(line)
-        sys.stdout.flush()
-        lines.append(line.rstrip("\n"))
-    code = proc.wait()
+    code, lines = run_streaming(command, cwd=scratch, env=env)  # it writes importer_result.json into its cwd
     result = {}
     result_path = os.path.join(scratch, "importer_result.json")
     if os.path.exists(result_path):

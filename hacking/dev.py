@@ -43,7 +43,6 @@ CACHE = os.path.join(ROOT, ".cache")
 CI_DIR = os.path.join(CACHE, "ci")  # ANSIBLE_COLLECTIONS_PATH for the staged copy
 CI_COLLECTION = os.path.join(CI_DIR, "ansible_collections", NAMESPACE, NAME)
 CI_LOGS = os.path.join(CI_DIR, "logs")
-DEMO_COLLECTIONS = os.path.join(CACHE, "collections")
 
 STEPS = ("ruff", "sanity", "pytest", "docs", "docs-site", "changelog", "ansible-lint", "build", "ee", "importer")
 LINT_STEPS = ("ruff", "docs", "docs-site", "changelog", "ansible-lint")
@@ -52,6 +51,8 @@ PYTEST_PATHS = ("tests/unit", "tests/emulator", "tests/integration")
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ansible_test_bootstrap  # noqa: E402  # pylint: disable=wrong-import-position
+from paths import linked_collections  # noqa: E402  # pylint: disable=wrong-import-position
+from streaming import run_streaming  # noqa: E402  # pylint: disable=wrong-import-position
 
 
 def say(message: str = "") -> None:
@@ -213,29 +214,11 @@ def run(command: list[str], env: dict[str, str], log, cwd: str = CI_COLLECTION) 
     """Run ``command``, streaming its output to the console and to ``log``; return (code, lines)."""
     say("$ " + " ".join(command))
     log.write("$ %s\n" % " ".join(command))
-    lines = []
     try:
-        proc = subprocess.Popen(
-            command,
-            cwd=cwd,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            universal_newlines=True,
-            errors="replace",
-            bufsize=1,
-        )
+        code, lines = run_streaming(command, log, cwd=cwd, env=env)
     except OSError as exc:
         say("cannot run %s: %s" % (command[0], exc))
-        return 127, lines
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        sys.stdout.write(line)
-        sys.stdout.flush()
-        log.write(line)
-        lines.append(line.rstrip("\n"))
-    code = proc.wait()
+        return 127, []
     log.write("[exit code %d]\n" % code)
     return code, lines
 
@@ -464,24 +447,9 @@ def _note(step: Step) -> str:
 # --------------------------------------------------------------------------- demo / bench
 
 
-def ensure_demo_collections() -> str:
-    """.cache/collections/ansible_collections/jira/addons -> repo root (a symlink)."""
-    parent = os.path.join(DEMO_COLLECTIONS, "ansible_collections", NAMESPACE)
-    link = os.path.join(parent, NAME)
-    os.makedirs(parent, exist_ok=True)
-    if os.path.islink(link) and os.path.realpath(link) == os.path.realpath(ROOT):
-        return DEMO_COLLECTIONS
-    if os.path.islink(link) or os.path.isfile(link):
-        os.unlink(link)
-    elif os.path.isdir(link):
-        shutil.rmtree(link)
-    os.symlink(ROOT, link)
-    return DEMO_COLLECTIONS
-
-
 def cmd_demo(options) -> int:
     ensure_venv()
-    collections = ensure_demo_collections()
+    collections = linked_collections()
     playbook = os.path.abspath(options.playbook) if options.playbook else os.path.join(ROOT, "playbooks", "demo.yml")
     if not os.path.exists(playbook):
         fail("%s does not exist" % options.playbook)
@@ -506,7 +474,7 @@ def cmd_demo(options) -> int:
 
 def cmd_bench(options) -> int:
     ensure_venv()
-    env = tool_env(ANSIBLE_COLLECTIONS_PATH=ensure_demo_collections())
+    env = tool_env(ANSIBLE_COLLECTIONS_PATH=linked_collections())
     command = [VENV_PY, os.path.join(ROOT, "hacking", "bench.py")] + list(options.args)
     say("$ " + " ".join(command))
     return subprocess.call(command, cwd=ROOT, env=env)

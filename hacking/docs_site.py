@@ -30,11 +30,10 @@ import sys
 import time
 import zlib
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-NAMESPACE, NAME = "jira", "addons"
+from paths import NAME, NAMESPACE, ROOT, collections_root, holds_collection
+
 COLLECTION = "%s.%s" % (NAMESPACE, NAME)
 DEFAULT_DEST = os.path.join(ROOT, ".cache", "docs-site")
-LINKED_COLLECTIONS = os.path.join(ROOT, ".cache", "collections")
 MARKER = ".docs_site"  # in --dest: this script may empty it
 
 ANSIBLE_DOCS_URL = "https://docs.ansible.com/projects/ansible/devel/"
@@ -70,33 +69,6 @@ intersphinx_mapping = {
 
 def say(message: str = "") -> None:
     print(message, flush=True)
-
-
-def holds_collection(path: str) -> bool:
-    return os.path.isdir(os.path.join(path, "ansible_collections", NAMESPACE, NAME))
-
-
-def collections_root(explicit: str | None) -> str:
-    """A directory holding ansible_collections/jira/addons (absolute), found as the module docstring says."""
-    if explicit:
-        if not holds_collection(explicit):
-            raise SystemExit("docs_site.py: %s holds no ansible_collections/%s/%s" % (explicit, NAMESPACE, NAME))
-        return os.path.abspath(explicit)
-    for entry in os.environ.get("ANSIBLE_COLLECTIONS_PATH", "").split(os.pathsep):
-        if entry and holds_collection(entry):
-            return os.path.abspath(entry)
-    parts = ROOT.split(os.sep)
-    if parts[-3:] == ["ansible_collections", NAMESPACE, NAME]:
-        return os.sep.join(parts[:-3])
-    link = os.path.join(LINKED_COLLECTIONS, "ansible_collections", NAMESPACE, NAME)
-    if os.path.realpath(link) != os.path.realpath(ROOT):
-        if os.path.lexists(link):
-            raise SystemExit(
-                "docs_site.py: %s is not a link to %s; remove it or give --collections-path" % (link, ROOT)
-            )
-        os.makedirs(os.path.dirname(link), exist_ok=True)
-        os.symlink(ROOT, link)
-    return LINKED_COLLECTIONS
 
 
 def fresh_dest(dest: str) -> None:
@@ -199,7 +171,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dest", default=DEFAULT_DEST, help="output directory, emptied first (default: %(default)s)")
     args = parser.parse_args(argv)
     dest = os.path.abspath(args.dest)
-    collections = collections_root(args.collections_path)
+    if args.collections_path:
+        if not holds_collection(args.collections_path):
+            raise SystemExit(
+                "docs_site.py: %s holds no ansible_collections/%s/%s" % (args.collections_path, NAMESPACE, NAME)
+            )
+        collections = os.path.abspath(args.collections_path)
+    else:
+        collections = collections_root()
     fresh_dest(dest)
     started = time.monotonic()
     code = build(collections, dest)
