@@ -1,4 +1,4 @@
-"""Figures for the ProForma form rollout (issue 4): playbooks/forms_rollout.yml over 200 issues.
+"""Figures for the ProForma form rollout: playbooks/forms_rollout.yml over 200 issues.
 
 Starts the emulator, loads the default fixture plus a ROLL project of 200 issues (every tenth
 already holds the form), then runs the rollout playbook with ansible-playbook: in check mode, for

@@ -1,4 +1,4 @@
-"""Figures for tge_grid_rows (issue 3): requests, speed against the floor, the uri loop, the planner, faults.
+"""Figures for tge_grid_rows: requests, speed against the floor, the uri loop, the planner, faults.
 
 Run with ``python3 hacking/dev.py bench grid`` (or the venv's python). Prints figures; asserts nothing
 about time. ``--quick`` skips the 10,000-row grid and the fault run; ``--smoke`` runs every part on tiny

@@ -11,7 +11,7 @@ import jsonschema
 import requests
 import yaml
 
-# A vendored copy of ../shared/api/proforma-openapi.yaml, so the tests run from the repository alone.
+# A copy of the vendor's ProForma OpenAPI document, kept here so the tests need nothing outside the repository.
 SPEC_PATH = Path(__file__).resolve().parent / "api" / "proforma-openapi.yaml"
 
 

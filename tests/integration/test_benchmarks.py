@@ -54,7 +54,7 @@ def test_benchmark_runs_end_to_end(name):
         assert section in out, "bench_%s.py printed no '%s' part:\n%s" % (name, section, out[-3000:])
 
 
-def test_grid_benchmark_counts_the_requests_the_issue_asks_for():
+def test_grid_benchmark_counts_one_lookup_and_a_request_per_page():
     out = run_bench("grid", ["--smoke", "--quick"])
     # rows, "N (= 1 lookup + P pages)", writes, "M (W writes)": an idempotent run reads and writes nothing.
     lines = re.findall(r"^(\d+)\s+(\d+) \(= 1 lookup \+ (\d+) pages\)\s+(\d+)\s+(\d+) \((\d+) writes\)", out, re.M)
