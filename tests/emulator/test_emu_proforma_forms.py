@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import json
+
 import pytest
+from jira_emulator.process import EmulatorError
 from proforma_schema import assert_proforma_response
 
 PF = "/rest/proforma/1/issue"
@@ -149,3 +153,125 @@ def test_fixture_issue_properties_and_a_null_form_index(emulator, admin):
     assert response.status_code == 200 and response.json()["value"] is None
     assert admin.post(f"{PF}/NUL-1/form", json={"templateFormId": 1}).status_code == 200
     assert [f["id"] for f in index(admin, "NUL-1")] == [1]
+
+
+# -- the shapes real servers store (settings.forms_shapes) ------------------------------------------
+
+
+def prop(client, key, name):
+    return client.get(PROPS.format(key=key, prop=name))
+
+
+def shapes(emulator, **changes):
+    emulator.settings(forms_shapes=changes)
+
+
+def joined_design(client, key, form_id):
+    """The design of a chunked form, joined from its parts as a client of a real server must."""
+    root = form(client, key, form_id)
+    current, total = (int(n) for n in root["rawData"]["part"].split("/"))
+    assert current == 1
+    parts = [root["rawData"]["data"]]
+    for number in range(1, total):
+        chunk = prop(client, key, f"proforma.forms.i{form_id}.{number}").json()["value"]
+        assert chunk["part"] == f"{number + 1}/{total}"
+        parts.append(chunk["data"])
+    assert prop(client, key, f"proforma.forms.i{form_id}.{total}").status_code == 404
+    return json.loads(base64.b64decode("".join(parts))), total
+
+
+def test_chunked_designs_join_to_the_documented_design(emulator, admin):
+    documented = form(admin, "OPS-1", 1)
+    shapes(emulator, chunk_size=40)
+    chunked = form(admin, "OPS-1", 1)
+    assert set(chunked) == {"schemaVersion", "rawData", "state"}
+    assert chunked["state"] == documented["state"]
+    design, total = joined_design(admin, "OPS-1", 1)
+    assert design == documented["design"] and total > 2
+    assert prop(admin, "OPS-1", "proforma.forms.i1.0").status_code == 404  # parts 2..N are .1 .. .N-1
+
+
+def test_a_chunked_form_still_changes_status_and_parts_follow(emulator, admin):
+    shapes(emulator, chunk_size=64)
+    response, body = change(admin, "DEMO-1", 3, "submit")
+    assert response.status_code == 200 and body["status"] == "l"
+    assert form(admin, "DEMO-1", 3)["state"]["status"] == "l"
+    assert joined_design(admin, "DEMO-1", 3)[0]["settings"]["submit"] == {"lock": True}
+
+
+def test_index_without_template_ids_carries_uuid_created_updated(emulator, admin):
+    documented = index(admin, "DEMO-1")
+    shapes(emulator, index_template_id=False)
+    shown = index(admin, "DEMO-1")
+    assert [e["id"] for e in shown] == [1, 2, 3]
+    assert all("templateId" not in e for e in shown)
+    assert all(set(e) >= {"uuid", "created", "updated", "submitted", "lock"} for e in shown)
+    assert [e["submitted"] for e in shown] == [e["submitted"] for e in documented]
+    assert len(set(e["uuid"] for e in shown)) == 3 and index(admin, "DEMO-1") == shown  # stable
+    assert form(admin, "DEMO-1", 3)["design"]["settings"]["templateId"] == 2  # the form still says it
+
+
+def test_cleared_index_is_null_on_issues_without_forms(emulator, admin):
+    shapes(emulator, cleared_index=True)
+    response = prop(admin, "DEMO-5", "proforma.forms")
+    assert response.status_code == 200 and response.json() == {"key": "proforma.forms", "value": None}
+    assert admin.post(f"{PF}/DEMO-5/form", json={"templateFormId": 1}).status_code == 200
+    assert [f["id"] for f in index(admin, "DEMO-5")] == [1]
+    assert prop(admin, "DEMO-5", "other.property").status_code == 404
+
+
+def test_forms_without_state_status_keep_the_index_flags(emulator, admin):
+    shapes(emulator, without_status=["OPS-1#1"])
+    assert "status" not in form(admin, "OPS-1", 1)["state"]
+    assert form(admin, "OPS-1", 2)["state"]["status"] == "s"
+    assert index(admin, "OPS-1")[0]["submitted"] is True and index(admin, "OPS-1")[0]["lock"] is True
+    shapes(emulator, without_status="*")
+    assert all("status" not in form(admin, "OPS-1", i)["state"] for i in (1, 2))
+
+
+def test_legacy_forms_have_a_questions_list_and_a_submitted_flag(emulator, admin):
+    shapes(emulator, legacy=["DEMO-1#1", "DEMO-1#2"], chunk_size=16)
+    legacy = form(admin, "DEMO-1", 1)
+    assert legacy == {
+        "schemaVersion": 5,
+        "name": "Asset request",
+        "submitted": True,
+        "questions": [
+            {"id": 1, "label": "Asset tag", "type": "text", "answer": {"text": "LAP-001"}},
+            {"id": 2, "label": "Quantity", "type": "number", "answer": {"number": 1}},
+            {"id": 3, "label": "Justification", "type": "text", "answer": {"text": "Old laptop broke"}},
+        ],
+    }
+    assert form(admin, "DEMO-1", 2)["submitted"] is False
+    assert prop(admin, "DEMO-1", "proforma.forms.i1.1").status_code == 404  # legacy forms are never chunked
+    assert "rawData" in form(admin, "DEMO-1", 3)
+    response, body = change(admin, "DEMO-1", 2, "submit")  # ProForma still serves them
+    assert response.status_code == 200 and body["status"] == "s"
+    assert form(admin, "DEMO-1", 2)["submitted"] is True
+
+
+def test_shapes_come_from_the_fixture_and_reset_keeps_the_start_settings(emulator, admin):
+    emulator.load(
+        {
+            "settings": {"forms_shapes": {"index_template_id": False}},
+            "users": [{"name": "admin", "password": "admin-pass", "sysadmin": True}],
+            "projects": [{"key": "SH", "id": 1}],
+            "issues": [{"key": "SH-1", "id": 2}],
+            "templates": [{"id": 1, "name": "T"}],
+            "forms": {"SH-1": [{"template": 1}]},
+        }
+    )
+    assert "templateId" not in index(admin, "SH-1")[0]
+    emulator.reset()
+    assert index(admin, "DEMO-1")[0]["templateId"] == 1
+
+
+@pytest.mark.parametrize(
+    "value",
+    [[1], {"chunk": 3}, {"chunk_size": -1}, {"chunk_size": True}, {"cleared_index": "yes"}, {"legacy": "DEMO-1#1"}],
+)
+def test_malformed_shapes_are_refused(emulator, value):
+    with pytest.raises(EmulatorError, match="400.*forms_shapes"):
+        emulator.settings(forms_shapes=value)
+    with pytest.raises(EmulatorError, match="400.*forms_shapes"):
+        emulator.load({"settings": {"forms_shapes": value}})

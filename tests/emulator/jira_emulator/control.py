@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from .forms import check_shapes
 from .store import FixtureError
 from .web import Response, json_response
 
@@ -41,6 +42,7 @@ def handle(app: App, method: str, path: str, body: bytes) -> Response:
             changes = _body(body)
             if not isinstance(changes, dict):
                 raise ValueError("Body must be an object of settings to change")
+            check_shapes(changes.get("forms_shapes"))
             return json_response(200, app.update_settings(changes))
         if route == "GET /requests":
             return json_response(200, app.log.list())

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import jql
+from .forms import shapes_of, shown_property
 from .store import Issue, Store
 from .web import Request, Response, Router, jira_error, json_response
 
@@ -68,12 +69,13 @@ class JiraCoreRoutes:
         return json_response(200, self._issue_json(req, issue, self._wanted(req)))
 
     def property(self, req: Request) -> Response:
-        """GET issue/{issueIdOrKey}/properties/{propertyKey} (read-only in the emulator)."""
+        """GET issue/{issueIdOrKey}/properties/{propertyKey} (read-only; forms in the ``forms_shapes`` setting)."""
         issue = self._visible_issue(req)
         key = req.params["propertyKey"]
-        if key not in issue.properties:
+        exists, value = shown_property(issue.key, issue.properties, key, shapes_of(self.store.settings))
+        if not exists:
             raise jira_error(404, f"Property with key '{key}' does not exist on issue {issue.key}.")
-        return json_response(200, {"key": key, "value": issue.properties[key]})
+        return json_response(200, {"key": key, "value": value})
 
     def myself(self, req: Request) -> Response:
         """GET myself: the authenticated user."""

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .columns import COLUMN_TYPES, Column, InvalidValue, synthetic_value
-from .forms import STATUSES, VISIBILITIES, Template, form_ids, new_form, put_form
+from .forms import STATUSES, VISIBILITIES, Template, check_shapes, form_ids, new_form, put_form
 
 DEFAULT_SETTINGS: dict[str, Any] = {
     "max_results": 100,  # TGE caps maxResults at this, so a page can be smaller than asked for
@@ -153,6 +153,10 @@ class _Builder:
 
     def __init__(self, data: dict[str, Any]):
         self.settings = {**DEFAULT_SETTINGS, **(data.get("settings") or {})}
+        try:
+            check_shapes(self.settings.get("forms_shapes"))
+        except ValueError as exc:
+            raise FixtureError(f"settings: {exc}") from None
         self.users = {u.name: u for u in map(self._user, data.get("users") or [])}
         self.projects = {p.key: p for p in map(self._project, data.get("projects") or [])}
         self.issues: dict[int, Issue] = {}
