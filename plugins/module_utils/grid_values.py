@@ -94,12 +94,16 @@ def _is_number(value):
 def epoch_ms(value, tz, date_only=False):
     """Epoch milliseconds of an ISO date/datetime string or a date/datetime object; None if it is not one.
 
-    A date, or a datetime without an offset, is read in ``tz``.
+    A date, or a datetime without an offset, is read in ``tz``. A date that does not
+    exist (``2024-13-45``) is not one: None.
     """
     if isinstance(value, str):
         text = value.strip()
         if _ISO_DATE.match(text):
-            value = datetime.date(int(text[0:4]), int(text[5:7]), int(text[8:10]))
+            try:
+                value = datetime.date(int(text[0:4]), int(text[5:7]), int(text[8:10]))
+            except ValueError:
+                return None
         elif _ISO_DATETIME.match(text):
             text = text.replace(" ", "T", 1)
             if text.endswith(("Z", "z")):
@@ -356,6 +360,12 @@ def check_value(kind, canonical, index, column, value):
     of the same run were applied.
     """
     if kind in ("numeric", "date"):
+        if isinstance(canonical, str) and _looks_like_a_date(canonical):
+            raise GridRowsError(
+                "rows[%d].%s is %r, which is not a valid date or datetime (column '%s' holds numbers or dates):"
+                " write a real one, as 2024-05-01 or 2024-05-01T09:30:00; nothing was sent"
+                % (index, column, value, column)
+            )
         if isinstance(canonical, str):
             raise GridRowsError(
                 "rows[%d].%s is %r, but column '%s' holds numbers or dates: write a number, or a date as"
@@ -373,6 +383,12 @@ def check_value(kind, canonical, index, column, value):
 
 def _check_unknown_date(index, column, value):
     text = value.strip()
+    if _looks_like_a_date(text) and epoch_ms(text, datetime.timezone.utc) is None:
+        raise GridRowsError(
+            "rows[%d].%s is %r, which is not a valid date or datetime: write a real one, as 2024-05-01 or"
+            " 2024-05-01T09:30:00 (or declare the column a string in 'columns'); nothing was sent"
+            % (index, column, value)
+        )
     naive_datetime = _ISO_DATETIME.match(text) and not _OFFSET.search(text)
     if _ISO_DATE.match(text) or naive_datetime:
         raise GridRowsError(
@@ -381,6 +397,11 @@ def _check_unknown_date(index, column, value):
             " text or read it as a date (and in which timezone). Declare the column, for example"
             " columns: {%s: %s} (or string)" % (index, column, value, column, column, _kind_hint(text))
         )
+
+
+def _looks_like_a_date(text):
+    text = text.strip()
+    return bool(_ISO_DATE.match(text) or _ISO_DATETIME.match(text))
 
 
 def _kind_hint(text):
