@@ -118,7 +118,7 @@ ANSIBLE_ALONE = (
     "import sys\n"
     "from ansible_collections.jira.addons.plugins.modules import tge_grid_rows\n"
     "from ansible_collections.jira.addons.plugins.module_utils.module import JiraModule\n"
-    "JiraModule.run = lambda self, reconcile: self.exit_json(changed=False)\n"
+    "JiraModule.run = lambda self, *args, **kwargs: self.exit_json(changed=False)\n"
     "tge_grid_rows.main()\n"
 )
 
