@@ -3,12 +3,15 @@
 Run with ``python3 hacking/dev.py bench grid`` (or the venv's python). Prints figures; asserts nothing
 about time. ``--quick`` skips the 10,000-row grid and the fault run; ``--smoke`` runs every part on tiny
 sizes, only to show the script still works (the test suite runs it so; its figures mean nothing).
+The fault run's correctness (no duplicate or lost row, every grid exactly as desired) is a test of its
+own, tests/integration/test_fault_run.py, which calls ``fault_run`` on a small scale.
 """
 
 from __future__ import annotations
 
 import argparse
 import copy
+import dataclasses
 import datetime
 import json
 import math
@@ -64,7 +67,7 @@ def fixture(sizes=None):
                 {"name": "opt", "type": "list", "options": OPTIONS},
                 {"name": "flag", "type": "checkbox"},
             ],
-            "generate": dict(sizes or SIZES),
+            "generate": dict(SIZES if sizes is None else sizes),
         }
     )
     return data
@@ -294,56 +297,100 @@ def bench_planner(n=100000, repeat=5):
     table(["matching", "plan time (median of %d)" % repeat, "range", "add", "update", "remove"], out)
 
 
-def bench_faults(emulator, runs, seed):
-    print("\n== Fault run: %d reconciles of random desired states, ~31%% of requests faulted" % runs)
-    rng = random.Random(seed)
-    rules = [
-        {"action": "status", "status": 503, "rate": 0.15},
-        {"action": "drop", "rate": 0.10},
-        {"action": "drop", "rate": 0.10, "after_apply": True},
+FAULT_RULES = [
+    {"action": "status", "status": 503, "rate": 0.15},
+    {"action": "drop", "rate": 0.10},
+    {"action": "drop", "rate": 0.10, "after_apply": True},  # the write is done, the client never hears
+]
+FAULT_ISSUE, FAULT_ISSUE_ID = "BENCH-6", 20006  # empty at the start; each reconcile starts from the last one's rows
+WRITES = ("POST", "PUT", "DELETE")
+
+
+@dataclasses.dataclass
+class FaultReconcile:
+    """One reconcile of the fault run: the desired rows, the grid's rows afterwards, what the request log saw."""
+
+    desired: list
+    rows: list
+    failed: str | None  # the module's message, when it failed
+    requests: int
+    faulted: int
+    applied_then_dropped: int  # writes that took effect, their connection then dropped
+
+    @property
+    def duplicate_rows(self):
+        tags = [row["tag"] for row in self.rows]
+        return len(tags) - len(set(tags))
+
+    @property
+    def lost_rows(self):
+        return len({row["tag"] for row in self.desired} - {row["tag"] for row in self.rows})
+
+    @property
+    def exact(self):
+        """The grid holds every desired row once, with the desired values, and no other row."""
+        option = {"A": "A", "Beta": "B", "C": "C"}  # given by value or by name; TGE returns the value
+        expected = {d["tag"]: (d["qty"], option[d["opt"]], d["flag"] in (True, "true")) for d in self.desired}
+        actual = {r["tag"]: (r.get("qty"), (r.get("opt") or {}).get("value"), r.get("flag")) for r in self.rows}
+        return self.duplicate_rows == 0 and actual == expected
+
+
+def random_desired(rng):
+    """Up to 20 rows drawn from 30 tags, with random values written the ways a user may write them."""
+    return [
+        {
+            "tag": tag,
+            "qty": rng.randint(0, 9),
+            "opt": rng.choice(["A", "Beta", "C"]),
+            "flag": rng.choice([True, False, "true", "false"]),
+        }
+        for tag in sorted(rng.sample(["K%02d" % n for n in range(30)], rng.randint(0, 20)))
     ]
-    pool = ["K%02d" % n for n in range(30)]
-    ok = duplicates = lost = wrong = failed = 0
-    requests_total = faults_total = 0
+
+
+def fault_run(emulator, runs, seed, timeout=5.0):
+    """Reconcile ``runs`` random desired states (state exact) on FAULT_ISSUE under FAULT_RULES, one module run each.
+
+    The same ``seed`` gives the same desired states, and reseeds the emulator's faults at the start
+    of each reconcile. ``timeout`` is the module's. Returns a FaultReconcile per reconcile.
+    """
+    rng = random.Random(seed)
+    out = []
     for run in range(runs):
-        desired = []
-        for tag in sorted(rng.sample(pool, rng.randint(0, 20))):
-            desired.append(
-                {
-                    "tag": tag,
-                    "qty": rng.randint(0, 9),
-                    "opt": rng.choice(["A", "Beta", "C"]),
-                    "flag": rng.choice([True, False, "true", "false"]),
-                }
-            )
+        desired = random_desired(rng)
         emulator.settings(seed=seed * 1000 + run)
         emulator.clear_requests()
-        emulator.set_faults(rules)
-        result, _seconds = run_module(
-            "tge_grid_rows", module_args(emulator, "BENCH-6", desired, retries=10, timeout=5.0)
+        emulator.set_faults(FAULT_RULES)
+        try:
+            result, _seconds = run_module(
+                "tge_grid_rows", module_args(emulator, FAULT_ISSUE, desired, retries=10, timeout=timeout)
+            )
+            log = emulator.requests()
+        finally:
+            emulator.clear_faults()
+        out.append(
+            FaultReconcile(
+                desired=desired,
+                rows=read_rows(emulator, FAULT_ISSUE_ID),
+                failed=result.get("msg", "failed") if result.get("failed") else None,
+                requests=len(log),
+                faulted=sum(1 for r in log if r.get("fault")),
+                applied_then_dropped=sum(
+                    1 for r in log if r.get("fault") == "drop" and r.get("status") and r["method"] in WRITES
+                ),
+            )
         )
-        log = emulator.requests()
-        emulator.clear_faults()
-        requests_total += len(log)
-        faults_total += sum(1 for r in log if r.get("fault"))
-        if result.get("failed"):
-            failed += 1
-            print("  run %d failed: %s" % (run, result.get("msg")))
-        rows = read_rows(emulator, 20006)
-        tags = [r["tag"] for r in rows]
-        if len(tags) != len(set(tags)):
-            duplicates += 1
-        if set(tags) < set(d["tag"] for d in desired):
-            lost += 1
-        expected = dict(
-            (d["tag"], (d["qty"], {"A": "A", "Beta": "B", "C": "C"}[d["opt"]], d["flag"] in (True, "true")))
-            for d in desired
-        )
-        actual = dict((r["tag"], (r.get("qty"), (r.get("opt") or {}).get("value"), r.get("flag"))) for r in rows)
-        if actual == expected and len(tags) == len(set(tags)):
-            ok += 1
-        else:
-            wrong += 1
+    return out
+
+
+def bench_faults(emulator, runs, seed):
+    print("\n== Fault run: %d reconciles of random desired states, ~31%% of requests faulted" % runs)
+    reconciles = fault_run(emulator, runs, seed)
+    for run, reconcile in enumerate(reconciles):
+        if reconcile.failed:
+            print("  run %d failed: %s" % (run, reconcile.failed))
+    requests_total = sum(r.requests for r in reconciles)
+    faults_total = sum(r.faulted for r in reconciles)
     table(
         [
             "runs",
@@ -354,17 +401,19 @@ def bench_faults(emulator, runs, seed):
             "module failed",
             "requests",
             "faulted",
+            "writes dropped after applying",
         ],
         [
             (
                 runs,
-                ok,
-                duplicates,
-                lost,
-                wrong,
-                failed,
+                sum(1 for r in reconciles if r.exact),
+                sum(r.duplicate_rows for r in reconciles),
+                sum(r.lost_rows for r in reconciles),
+                sum(1 for r in reconciles if not (r.exact or r.duplicate_rows or r.lost_rows)),
+                sum(1 for r in reconciles if r.failed),
                 requests_total,
                 "%d (%.0f%%)" % (faults_total, 100.0 * faults_total / max(requests_total, 1)),
+                sum(r.applied_then_dropped for r in reconciles),
             )
         ],
     )
