@@ -3,34 +3,65 @@
 """Apply a grid plan: make the rows of one grid on one issue match the desired rows.
 
 Check the input, resolve the grid and the issue, read every page, plan
-(``grid_plan.plan_rows``), then write with at most one POST, one PUT and one DELETE. A write whose outcome is unknown (dropped
-connection, gateway timeout) is never re-sent as it was: the grid is read again
-and re-planned, so faults cannot duplicate or lose rows.
+(``grid_plan.plan_rows``), then write with at most one POST, one PUT and one DELETE.
+A write whose outcome is unknown is never re-sent as it was: the grid is read again
+until the write shows or a bound passes, and re-planned (:class:`GridApply`).
 """
 
 from __future__ import annotations
 
+import time
+
 from ansible_collections.jira.addons.plugins.module_utils.errors import (
     AppliedError,
+    InputError,
     JiraAddonsError,
     JiraApiError,
     OutcomeUnknownError,
 )
-from ansible_collections.jira.addons.plugins.module_utils.grid_plan import plan_rows, readable, validate_desired
-from ansible_collections.jira.addons.plugins.module_utils.grid_values import Normaliser, tzinfo_for
+from ansible_collections.jira.addons.plugins.module_utils.grid_plan import (
+    find_copies,
+    plan_rows,
+    readable,
+    validate_desired,
+)
+from ansible_collections.jira.addons.plugins.module_utils.grid_values import (
+    GridRowsError,
+    Normaliser,
+    is_empty,
+    tzinfo_for,
+)
 
 
 class GridWriteError(AppliedError):
     """A write failed; ``result`` says what was applied before it (rows, added, updated, removed)."""
 
 
-def apply_grid(tge, core, grid, issue, rows, key=None, state="present", columns=None, timezone="UTC", check_mode=False):
+def apply_grid(
+    tge,
+    core,
+    grid,
+    issue,
+    rows,
+    key=None,
+    state="present",
+    columns=None,
+    timezone="UTC",
+    check_mode=False,
+    settle_timeout=None,
+    timeout=30.0,
+):
     """Check the input, resolve ``grid`` and ``issue``, and reconcile; the result has ``grid_id`` and ``issue_id``.
 
     Bad input fails before any request. Every error raised after the grid or the
-    issue is resolved carries their ids in its ``result``.
+    issue is resolved carries their ids in its ``result``. ``settle_timeout``
+    defaults to 3 x ``timeout`` (the client's per-request timeout).
     """
     validate_desired(rows, key, state)
+    if settle_timeout is None:
+        settle_timeout = 3 * timeout
+    elif settle_timeout < 0:
+        raise InputError("settle_timeout must be 0 or more seconds, got %s" % settle_timeout)
     tz = tzinfo_for(timezone)
     Normaliser.learn([], columns or {})  # refuses an unknown column type before any request
     ids = {}
@@ -38,7 +69,16 @@ def apply_grid(tge, core, grid, issue, rows, key=None, state="present", columns=
         ids["grid_id"] = tge.resolve_grid(grid)
         ids["issue_id"] = core.issue_id(issue)
         outcome = reconcile_rows(
-            tge, ids["grid_id"], ids["issue_id"], rows, key, state, columns, tz, check_mode=check_mode
+            tge,
+            ids["grid_id"],
+            ids["issue_id"],
+            rows,
+            key,
+            state,
+            columns,
+            tz,
+            check_mode=check_mode,
+            settle_timeout=settle_timeout,
         )
     except JiraAddonsError as err:
         err.result.update(ids)
@@ -52,6 +92,7 @@ class AppliedRows:
 
     def __init__(self, rows):
         self.initial = [readable(r) for r in rows]
+        self.initial_ids = set(r["id"] for r in self.initial)
         self.rows = [dict(r) for r in self.initial]
 
     def reset_to(self, rows):
@@ -89,72 +130,215 @@ class AppliedRows:
 
 
 def reconcile_rows(
-    tge, grid_id, issue_id, desired, key=None, state="present", declared=None, tz=None, check_mode=False, max_rounds=4
+    tge,
+    grid_id,
+    issue_id,
+    desired,
+    key=None,
+    state="present",
+    declared=None,
+    tz=None,
+    check_mode=False,
+    max_rounds=4,
+    settle_timeout=90.0,
+    sleep=time.sleep,
+    clock=time.monotonic,
 ):
     """Reconcile and return the result: changed, rows, added, updated, removed, before, after.
 
     In check mode the same plan is computed and nothing is sent but the reads;
-    rows it would add have ``id: null``.
+    rows it would add have ``id: null``. ``settle_timeout`` bounds the wait for a
+    write whose outcome is unknown (see :class:`GridApply`).
     """
-    current = tge.read_rows(grid_id, issue_id)
-    plan = plan_rows(current, desired, key, state, Normaliser.learn(current, declared, tz))
-    if not plan.changed:
-        # The common case of a scheduled run: nothing to write, nothing to compare row by row.
-        rows = [readable(r) for r in current]
-        return {
-            "changed": False,
-            "rows": rows,
-            "added": [],
-            "updated": [],
-            "removed": [],
-            "before": rows,
-            "after": rows,
-        }
-    applied = AppliedRows(current)
-    if check_mode:
-        applied.remove(plan.remove)
-        applied.update(plan.update)
-        applied.add(plan.add, [None] * len(plan.add))
+    run = GridApply(tge, grid_id, issue_id, desired, key, state, declared, tz, settle_timeout, sleep, clock)
+    return run.reconcile(check_mode, max_rounds)
+
+
+class GridApply:
+    """One reconcile of one grid on one issue: read, plan, write, and settle after unknown outcomes.
+
+    A write whose outcome is unknown (a dropped connection, a gateway error, an answer
+    slower than ``timeout``) may still land. It is never sent again on one quick look:
+    the grid is re-read with backoff until the write shows, or until ``settle_timeout``
+    seconds have passed, and only then re-planned. After a write was sent again, the
+    grid is verified once more and copies that the late write added are removed. A
+    write still in flight after the bound may land later; the next run corrects it.
+    """
+
+    def __init__(self, tge, grid_id, issue_id, desired, key, state, declared, tz, settle_timeout, sleep, clock):
+        self.tge = tge
+        self.grid_id = grid_id
+        self.issue_id = issue_id
+        self.desired = desired
+        self.key = key
+        self.state = state
+        self.declared = declared
+        self.tz = tz
+        self.settle_timeout = settle_timeout
+        self._sleep = sleep
+        self._clock = clock
+        self.elsewhere = []  # rows of other issues, read once to learn kinds this issue does not show
+        self.added_ids = set()  # ids of rows this run's POSTs answered with
+        self.resent = False  # a write was sent again after its first try's outcome stayed unknown
+
+    def read(self):
+        """Every row of the grid on the issue."""
+        return self.tge.read_rows(self.grid_id, self.issue_id)
+
+    def plan(self, current):
+        """The plan for ``current``, kinds learnt from this issue, then other issues, then ``columns``."""
+        return plan_rows(current, self.desired, self.key, self.state, self.normaliser(current))
+
+    def normaliser(self, current):
+        # This issue's values come first: a column's kind is settled by the first value seen.
+        return Normaliser.learn(list(current) + self.elsewhere, self.declared, self.tz)
+
+    def learn_elsewhere(self, current):
+        """Read kinds of desired columns this issue shows no value of from a few other issues (one request)."""
+        known = Normaliser.learn(current, self.declared, self.tz).kinds
+        unknown = sorted(set(c for row in self.desired for c, v in row.items() if c not in known and not is_empty(v)))
+        if not unknown:
+            return
+        try:
+            self.elsewhere = self.tge.sample_rows(self.grid_id, unknown)
+        except JiraApiError as err:
+            if err.status != 400:
+                raise
+            # TGE answers 400 when a column named in columns= is not one of the grid's.
+            raise GridRowsError(
+                "rows name %s, which this issue shows no value of and grid %s may not have: %s; nothing was changed"
+                % (", ".join("'%s'" % c for c in unknown), self.grid_id, err),
+                result=dict(_result(AppliedRows(current)), changed=False),
+            ) from None
+
+    def reconcile(self, check_mode, max_rounds):
+        current = self.read()
+        self.learn_elsewhere(current)
+        plan = self.plan(current)
+        if not plan.changed:
+            # The common case of a scheduled run: nothing to write, nothing to compare row by row.
+            rows = [readable(r) for r in current]
+            return {
+                "changed": False,
+                "rows": rows,
+                "added": [],
+                "updated": [],
+                "removed": [],
+                "before": rows,
+                "after": rows,
+            }
+        applied = AppliedRows(current)
+        if check_mode:
+            applied.remove(plan.remove)
+            applied.update(plan.update)
+            applied.add(plan.add, [None] * len(plan.add))
+            return _result(applied)
+        for _round in range(max_rounds):
+            if not plan.changed:
+                break
+            doubt = self.write(plan, applied)
+            if doubt is None:
+                break
+            plan = self.settle(doubt, applied)
+        else:
+            raise GridWriteError(
+                "the grid did not settle after %d rounds of writes with unknown outcomes" % max_rounds,
+                result=_result(applied),
+            )
+        if self.resent:
+            self.verify(applied)
         return _result(applied)
 
-    step = None
-    for _round in range(max_rounds):
-        if not plan.changed:
-            break
-        try:
-            step = "add %d row(s)" % len(plan.add)
-            if plan.add:
-                ids = tge.add_rows(grid_id, issue_id, plan.add)
-                applied.add(plan.add, ids)
-            step = "update %d row(s)" % len(plan.update)
-            if plan.update:
-                tge.edit_rows(grid_id, issue_id, plan.update)
-                applied.update(plan.update)
-            step = "remove %d row(s)" % len(plan.remove)
-            if plan.remove:
-                tge.remove_rows(grid_id, issue_id, plan.remove)
-                applied.remove(plan.remove)
-            break
-        except OutcomeUnknownError:
-            # The write may or may not have happened: look, then plan what is still missing.
-            current = _read_after_fault(tge, grid_id, issue_id, applied, step)
-            applied.reset_to(current)
-            plan = plan_rows(current, desired, key, state, Normaliser.learn(current, declared, tz))
-        except JiraApiError as err:
-            raise _write_error(err, step, applied) from None
-    else:
-        raise GridWriteError(
-            "the grid did not settle after %d rounds of writes with unknown outcomes" % max_rounds,
-            result=_result(applied),
+    def write(self, plan, applied):
+        """Send the plan's writes in order; return the step whose outcome is unknown, or None when all landed."""
+        steps = (
+            ("add", plan.add, "add %d row(s)" % len(plan.add)),
+            ("update", plan.update, "update %d row(s)" % len(plan.update)),
+            ("remove", plan.remove, "remove %d row(s)" % len(plan.remove)),
         )
-    return _result(applied)
+        for kind, items, what in steps:
+            if not items:
+                continue
+            try:
+                if kind == "add":
+                    ids = self.tge.add_rows(self.grid_id, self.issue_id, items)
+                    self.added_ids.update(ids)
+                    applied.add(items, ids)
+                elif kind == "update":
+                    self.tge.edit_rows(self.grid_id, self.issue_id, items)
+                    applied.update(items)
+                else:
+                    self.tge.remove_rows(self.grid_id, self.issue_id, items)
+                    applied.remove(items)
+            except OutcomeUnknownError:
+                return _Doubt(kind, items, what)
+            except JiraApiError as err:
+                raise _write_error(err, what, applied) from None
+        return None
+
+    def settle(self, doubt, applied):
+        """Re-read with backoff until ``doubt`` shows in the grid or the bound passes; return the new plan."""
+        deadline = self._clock() + self.settle_timeout
+        delay = SETTLE_FIRST_DELAY
+        while True:
+            try:
+                current = self.read()
+            except JiraApiError as err:
+                what = doubt.what + " (outcome unknown; re-reading the grid failed too)"
+                raise _write_error(err, what, applied) from None
+            applied.reset_to(current)
+            plan = self.plan(current)
+            if doubt.landed(plan, current):
+                return plan
+            remaining = deadline - self._clock()
+            if remaining <= 0:
+                # Not there after the bound: send what is still missing again.
+                self.resent = True
+                return plan
+            self._sleep(min(delay, remaining))
+            delay = min(delay * 2, SETTLE_MAX_DELAY)
+
+    def verify(self, applied):
+        """Read the grid once more after a write was sent again; remove copies that the first try added late."""
+        what = "verify the grid after a write was sent again"
+        try:
+            current = self.read()
+        except JiraApiError as err:
+            raise _write_error(err, what, applied) from None
+        applied.reset_to(current)
+        ours = [r for r in current if r.get("id") in self.added_ids]
+        strangers = [r for r in current if r.get("id") not in self.added_ids and r.get("id") not in applied.initial_ids]
+        copies = [r["id"] for r in find_copies(ours, strangers)]
+        if not copies:
+            return
+        try:
+            self.tge.remove_rows(self.grid_id, self.issue_id, copies)
+        except JiraApiError as err:
+            raise _write_error(err, "remove %d late copy(ies) of added rows" % len(copies), applied) from None
+        applied.remove(copies)
 
 
-def _read_after_fault(tge, grid_id, issue_id, applied, step):
-    try:
-        return tge.read_rows(grid_id, issue_id)
-    except JiraApiError as err:
-        raise _write_error(err, step + " (outcome unknown; re-reading the grid failed too)", applied) from None
+SETTLE_FIRST_DELAY = 0.25
+SETTLE_MAX_DELAY = 5.0
+
+
+class _Doubt:
+    """A write whose outcome is unknown: its kind (add, update, remove), what it sent, and its step's words."""
+
+    def __init__(self, kind, items, what):
+        self.kind = kind
+        self.items = items
+        self.what = what
+
+    def landed(self, plan, current):
+        """True when ``current`` shows the write: the plan no longer needs all that it sent."""
+        if self.kind == "add":
+            return len(plan.add) < len(self.items)
+        if self.kind == "update":
+            pending = set(u["rowId"] for u in plan.update)
+            return not any(u["rowId"] in pending for u in self.items)
+        present = set(r.get("id") for r in current)
+        return not any(row_id in present for row_id in self.items)
 
 
 def _write_error(err, step, applied):

@@ -72,14 +72,23 @@ def find_duplicates(rows):
     seen = set()
     duplicates = []
     for row in in_id_order(rows):
-        signature = tuple(
-            sorted((c, _frozen(v)) for c, v in row.items() if c not in ROW_META and v is not None and v != "")
-        )
+        signature = stored_cells(row)
         if signature in seen:
             duplicates.append(row)
         else:
             seen.add(signature)
     return duplicates
+
+
+def find_copies(originals, others):
+    """The rows of ``others`` whose stored cells equal those of a row of ``originals`` (late copies of them)."""
+    wanted = set(stored_cells(row) for row in originals)
+    return [row for row in in_id_order(others) if stored_cells(row) in wanted]
+
+
+def stored_cells(row):
+    """A row's cells as stored, hashable, without TGE's bookkeeping and empty cells."""
+    return tuple(sorted((c, _frozen(v)) for c, v in row.items() if c not in ROW_META and v is not None and v != ""))
 
 
 def _frozen(value):

@@ -16,6 +16,8 @@ from ansible_collections.jira.addons.plugins.module_utils.errors import InputErr
 BASE = "/rest/idalko-igrid/1.0/grid"
 # Ask for big pages; the server may cap them, so paging always follows ``total``.
 PAGE_SIZE = 1000
+# Issues read to learn what a column holds when the issue being changed shows no value of it.
+SAMPLE_ISSUES = 10
 
 
 class GridNotFound(InputError):
@@ -81,6 +83,18 @@ class TgeApi:
         That endpoint pages over issues: its ``total`` counts issues, not rows.
         """
         return self._read_pages("%s/%s/issues" % (BASE, grid_id), columns)
+
+    def sample_rows(self, grid_id, columns, issues=SAMPLE_ISSUES):
+        """Rows of a few issues holding values of ``columns``, in one request (to learn what the columns hold).
+
+        The first page of "Read Grid Data for all issues", limited to ``columns``; the rows of every issue on it.
+        """
+        params = {"startAt": 0, "maxResults": issues, "columns": ",".join(columns)}
+        page = self.client.get("%s/%s/issues" % (BASE, grid_id), params=params) or {}
+        rows = []
+        for item in page.get("values") or []:
+            rows.extend(item.get("values") or [])
+        return rows
 
     def _read_pages(self, path, columns):
         params = {"startAt": 0, "maxResults": PAGE_SIZE}

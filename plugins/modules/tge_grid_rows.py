@@ -19,8 +19,14 @@ description:
   - Values are sent in the form they were compared in (dates as epoch milliseconds, V("2") as a number for a
     number column, V(yes) as V(true) for a checkbox), and a value a column cannot hold fails before any write
     when the grid's rows show the column's type.
-  - A write whose outcome is unknown (a dropped connection, a gateway timeout) is never simply sent again.
-    The module reads the grid again and sends only what is still missing, so faults never duplicate rows.
+  - A write whose outcome is unknown (a dropped connection, a gateway timeout, or an answer slower than
+    O(timeout)) is never simply sent again, because it may still land. The module re-reads the grid with backoff
+    until the write shows, or until O(settle_timeout) has passed, and only then sends what is still missing.
+    After sending a write again it reads the grid once more and removes copies that the first try added late.
+    The result always says what the grid holds at the end.
+  - Column types are learnt from the grid's rows on this issue. For a column this issue shows no value of (an
+    empty grid, a new column), the module reads the rows of a few other issues in one request (only those
+    columns), then falls back to O(columns).
 author:
   - jira.addons developers (@jira-addons)
 extends_documentation_fragment:
@@ -70,9 +76,9 @@ options:
     default: present
   columns:
     description:
-      - Column types, for columns the grid has no value in yet (types are otherwise learnt from the rows
-        the server returns). Needed, for example, to compare V(2024-05-01) with a date column that is empty
-        on this issue.
+      - Column types, for columns no issue shows a value of yet (types are otherwise learnt from the rows the
+        server returns: first this issue's, then, in one request, those of a few other issues). Also tells a
+        V(date) from a V(number) column, which read back alike (epoch milliseconds).
       - A date written as text (V(2024-05-01), V(2024-05-01T09:30:00)) for a column of unknown type fails before
         anything is written, because Jira could keep it as text or read it as a date in its own timezone, and the
         next run would compare it in O(timezone). Declare the column's type here. Datetimes with an offset (V(Z),
@@ -80,6 +86,15 @@ options:
       - Map of column name to one of V(string), V(number), V(integer), V(date), V(datetime), V(list), V(radio),
         V(checkbox), V(userlist).
     type: dict
+  settle_timeout:
+    description:
+      - How long, in seconds, to wait for a write whose outcome is unknown to show in the grid before sending what
+        is still missing again. The grid is re-read with backoff (0.25 s, doubling, at most 5 s between reads) and
+        the wait ends as soon as the write shows.
+      - Defaults to 3 x O(timeout), so a write that lands up to 4 x O(timeout) after it was sent is never sent twice.
+      - A write still in flight after this bound may land later and add copies of rows; the next run removes
+        them with O(state=exact), or reports them. Raise the bound for a Jira that is slow to answer large writes.
+    type: float
   return_rows:
     description:
       - Return RV(rows), every row of the grid after the run.
@@ -170,8 +185,7 @@ EXAMPLES = r"""
   jira.addons.tge_grid_rows:
     grid: Family List
     issue: DEMO-3
-    columns:
-      dob: date  # an empty grid shows no value to learn the type from
+    # No columns needed: DEMO-3 holds no rows yet, so the column types are learnt from other issues' rows.
     rows:
       - {name: shiloh, dob: 2006-05-27, gender: Female, relation: Daughter}
       - {name: knox, dob: 2008-07-12, gender: M, relation: Son}
@@ -268,6 +282,8 @@ def apply_rows(module):
         p["columns"],
         p["timezone"],
         module.check_mode,
+        settle_timeout=p["settle_timeout"],
+        timeout=p["timeout"],
     )
 
 
@@ -300,6 +316,7 @@ def main():
             columns=dict(type="dict"),
             timezone=dict(type="str", default="UTC"),
             return_rows=dict(type="bool", default=True),
+            settle_timeout=dict(type="float"),
         ),
     )
     module.run(apply_rows, shape)

@@ -8,6 +8,7 @@ import pytest
 
 from ansible_collections.jira.addons.plugins.module_utils.errors import JiraApiError, OutcomeUnknownError
 from ansible_collections.jira.addons.plugins.module_utils.grid_apply import GridWriteError, reconcile_rows
+from ansible_collections.jira.addons.plugins.module_utils.grid_values import GridRowsError
 
 GRID, ISSUE = 10301, 10001
 
@@ -29,6 +30,10 @@ class FakeTge:
     def read_rows(self, grid_id, issue_id, columns=None):
         self.calls.append("read")
         return [dict(r, issueId=issue_id, modified=1) for r in self.rows]
+
+    def sample_rows(self, grid_id, columns):
+        self.calls.append("sample")
+        return []
 
     def _fault(self, method, apply):
         when = self.faults.pop(method, None)
@@ -75,6 +80,27 @@ class FakeTge:
         return sorted(tuple(sorted((k, v) for k, v in r.items() if k != "id")) for r in self.rows)
 
 
+class FakeClock:
+    """Time that passes only when the module sleeps."""
+
+    def __init__(self):
+        self.now = 0.0
+        self.slept = []
+
+    def sleep(self, seconds):
+        self.slept.append(seconds)
+        self.now += seconds
+
+    def __call__(self):
+        return self.now
+
+
+def reconcile(tge, desired, clock=None, **kwargs):
+    clock = clock or FakeClock()
+    kwargs.setdefault("settle_timeout", 3.0)
+    return reconcile_rows(tge, GRID, ISSUE, desired, sleep=clock.sleep, clock=clock, **kwargs)
+
+
 CURRENT = [{"id": 1, "name": "brad", "age": 50}, {"id": 2, "name": "old", "age": 1}]
 DESIRED = [{"name": "brad", "age": 51}, {"name": "new", "age": 3}]
 WANTED = sorted(tuple(sorted(r.items())) for r in DESIRED)
@@ -86,14 +112,22 @@ CASES = [(method, when) for method in ("POST", "PUT", "DELETE") for when in ("af
 @pytest.mark.parametrize(("method", "when"), CASES, ids=["%s-%s" % c for c in CASES])
 def test_an_unknown_outcome_is_read_back_and_only_what_is_missing_is_sent(method, when):
     tge = FakeTge(CURRENT, {method: when})
-    result = reconcile_rows(tge, GRID, ISSUE, DESIRED, key=["name"], state="exact")
+    clock = FakeClock()
+    result = reconcile(tge, DESIRED, clock, key=["name"], state="exact")
     # The grid ends exactly as desired: no row added twice, none lost.
     assert tge.cells() == WANTED
     assert [r["name"] for r in tge.rows].count("new") == 1
-    # The fault made the module look again, and nothing was sent twice when it had landed.
     write = {"POST": "add", "PUT": "edit", "DELETE": "remove"}[method]
-    assert tge.calls.count("read") == 2
-    assert tge.calls.count(write) == (1 if when == "after" else 2)
+    if when == "after":
+        # It landed: one look shows it, nothing is sent twice and nothing waits.
+        assert tge.calls.count("read") == 2
+        assert tge.calls.count(write) == 1
+        assert clock.slept == []
+    else:
+        # It never landed: the module waits the whole bound before it sends it again, then verifies.
+        assert tge.calls.count(write) == 2
+        assert sum(clock.slept) == pytest.approx(3.0)
+        assert tge.calls[-1] == "read" or tge.calls[-2:] == ["read", "remove"]
     # The result says what the grid holds and what changed, whichever way the fault went.
     assert result["changed"] is True
     assert sorted(r["name"] for r in result["rows"]) == ["brad", "new"]
@@ -111,7 +145,7 @@ def test_an_unknown_outcome_that_keeps_happening_fails_saying_what_the_grid_hold
 
     tge.add_rows = always_lost
     with pytest.raises(GridWriteError) as info:
-        reconcile_rows(tge, GRID, ISSUE, [{"name": "new"}], key=["name"], max_rounds=3)
+        reconcile(tge, [{"name": "new"}], key=["name"], max_rounds=3)
     assert "did not settle after 3 rounds" in str(info.value)
     assert tge.calls.count("add") == 3
     assert sorted(r["name"] for r in info.value.result["rows"]) == ["brad", "old"]
@@ -125,7 +159,7 @@ def test_a_refused_write_after_an_applied_one_reports_the_applied_one():
 
     tge.edit_rows = refused
     with pytest.raises(GridWriteError) as info:
-        reconcile_rows(tge, GRID, ISSUE, DESIRED, key=["name"], state="exact")
+        reconcile(tge, DESIRED, key=["name"], state="exact")
     err = info.value
     assert err.api_error.status == 400
     assert "already applied: 1 row(s) added" in str(err)
@@ -137,7 +171,112 @@ def test_a_refused_write_after_an_applied_one_reports_the_applied_one():
 
 def test_check_mode_sends_only_the_read():
     tge = FakeTge(CURRENT)
-    result = reconcile_rows(tge, GRID, ISSUE, DESIRED, key=["name"], state="exact", check_mode=True)
+    result = reconcile(tge, DESIRED, key=["name"], state="exact", check_mode=True)
     assert tge.calls == ["read"]
     assert result["changed"] is True and [r["id"] for r in result["added"]] == [None]
     assert tge.cells() == sorted(tuple(sorted((k, v) for k, v in r.items() if k != "id")) for r in CURRENT)
+
+
+class LateTge(FakeTge):
+    """The first POST times out and lands later: after ``land_after`` seconds, or at the first read after a re-send."""
+
+    def __init__(self, rows, clock, land_after=None):
+        super().__init__(rows)
+        self.clock = clock
+        self.land_after = land_after
+        self.in_flight = None
+        self.adds = 0
+
+    def read_rows(self, grid_id, issue_id, columns=None):
+        due = self.land_after is not None and self.clock() >= self.land_after
+        if self.in_flight is not None and (due or (self.land_after is None and self.adds > 1)):
+            rows, self.in_flight = self.in_flight, None
+            FakeTge.add_rows(self, grid_id, issue_id, rows)
+            self.calls.pop()  # the late landing is not a call of the module
+        return super().read_rows(grid_id, issue_id, columns)
+
+    def add_rows(self, grid_id, issue_id, rows):
+        self.adds += 1
+        if self.adds == 1:
+            self.calls.append("add")
+            self.in_flight = rows
+            raise OutcomeUnknownError("POST", "/grid", reason="read timed out")
+        return super().add_rows(grid_id, issue_id, rows)
+
+
+NEW = [{"name": "shiloh"}, {"name": "knox"}]
+
+
+def test_a_write_that_lands_within_the_bound_is_waited_for_and_not_sent_again():
+    clock = FakeClock()
+    tge = LateTge([{"id": 1, "name": "brad"}], clock, land_after=2.0)
+    result = reconcile(tge, NEW, clock, key=["name"], settle_timeout=3.0)
+    assert tge.calls.count("add") == 1
+    assert sorted(r["name"] for r in tge.rows) == ["brad", "knox", "shiloh"]
+    assert sorted(r["name"] for r in result["added"]) == ["knox", "shiloh"]
+    assert len(result["rows"]) == 3 and 2.0 <= clock.now <= 3.0
+
+
+def test_copies_a_late_write_adds_after_the_bound_are_found_and_removed():
+    clock = FakeClock()
+    tge = LateTge([{"id": 1, "name": "brad"}], clock)  # lands only once the module has sent it again
+    result = reconcile(tge, NEW, clock, key=["name"], settle_timeout=3.0)
+    assert tge.calls.count("add") == 2 and "remove" in tge.calls
+    assert sorted(r["name"] for r in tge.rows) == ["brad", "knox", "shiloh"]
+    # The result says what the grid holds at the end, and counts each row added once.
+    assert sorted(r["name"] for r in result["rows"]) == ["brad", "knox", "shiloh"]
+    assert sorted(r["name"] for r in result["added"]) == ["knox", "shiloh"]
+    assert result["removed"] == []
+
+
+def test_without_faults_nothing_waits_and_nothing_is_read_again():
+    clock = FakeClock()
+    tge = FakeTge(CURRENT)
+    reconcile(tge, DESIRED, clock, key=["name"], state="exact")
+    assert tge.calls == ["read", "add", "edit", "remove"]
+    assert clock.slept == []
+
+
+class SampledTge(FakeTge):
+    """A grid empty on this issue; other issues hold ``elsewhere`` rows."""
+
+    def __init__(self, rows, elsewhere):
+        super().__init__(rows)
+        self.elsewhere = elsewhere
+        self.sampled = []
+
+    def sample_rows(self, grid_id, columns):
+        self.calls.append("sample")
+        self.sampled.append(list(columns))
+        return [dict((c, v) for c, v in row.items() if c in columns or c == "id") for row in self.elsewhere]
+
+
+MAY_1 = 1714521600000
+OTHER_ISSUES = [{"id": 90, "name": "brad", "dob": -96249600000, "relation": {"name": "Father", "value": "Dad"}}]
+
+
+def test_an_empty_grid_learns_the_column_kinds_from_other_issues_in_one_request():
+    tge = SampledTge([], OTHER_ISSUES)
+    result = reconcile(tge, [{"name": "shiloh", "dob": "2024-05-01", "relation": "Father"}], key=["name"])
+    assert tge.calls == ["read", "sample", "add"]
+    assert tge.sampled == [["dob", "name", "relation"]]
+    # The date went as epoch milliseconds, a number, which TGE requires of a date column.
+    assert tge.rows[0]["dob"] == MAY_1 and isinstance(tge.rows[0]["dob"], int)
+    assert result["changed"] is True
+
+
+def test_only_columns_this_issue_does_not_show_or_declare_are_sampled():
+    tge = SampledTge([{"id": 1, "name": "brad"}], OTHER_ISSUES)
+    reconcile(tge, [{"name": "shiloh", "dob": "2024-05-01"}, {"name": "knox"}], key=["name"], declared={})
+    assert tge.sampled == [["dob"]]
+    tge = SampledTge([{"id": 1, "name": "brad"}], OTHER_ISSUES)
+    reconcile(tge, [{"name": "shiloh", "dob": "2024-05-01"}], key=["name"], declared={"dob": "date"})
+    assert tge.calls == ["read", "add"], "a grid whose kinds are all known sends no extra request"
+
+
+def test_a_column_no_issue_shows_and_columns_does_not_declare_is_refused_before_any_write():
+    tge = SampledTge([], [{"id": 90, "name": "brad"}])
+    with pytest.raises(GridRowsError) as info:
+        reconcile(tge, [{"name": "shiloh", "dob": "2024-05-01"}], key=["name"])
+    assert "rows[0].dob is '2024-05-01', a date written as text" in str(info.value)
+    assert tge.calls == ["read", "sample"]
