@@ -14,7 +14,13 @@ on submit) is known before anything is sent.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
+import re
+
 from ansible_collections.jira.addons.plugins.module_utils.errors import InputError
+from ansible_collections.jira.addons.plugins.module_utils.proforma_api import FORM_PART, FORM_PROPERTY
 from ansible_collections.jira.addons.plugins.module_utils.results import diff, id_key
 
 STATUS_WORDS = {"o": "open", "s": "submitted", "l": "locked"}
@@ -33,6 +39,17 @@ class FormNotFound(FormPlanError):
 
 
 # -- reading ---------------------------------------------------------------------------------------
+#
+# Real servers store more shapes than the documents show (DESIGN.md, "What real servers store"): an index
+# without templateId, a cleared (null) index, designs in base64 parts, legacy schemaVersion 5 forms and
+# forms without state.status. Everything below reads all of them.
+
+LEGACY_SCHEMA_VERSION = 5
+_PART = re.compile(r"^([0-9]+)/([0-9]+)$")
+
+
+class FormDataError(FormPlanError):
+    """A form's data on the server cannot be read (a missing or inconsistent part). Nothing was written."""
 
 
 def _int_or_none(value):
@@ -42,19 +59,127 @@ def _int_or_none(value):
         return None
 
 
-def parse_index(forms):
-    """Index entries (the ``forms`` list of ``proforma.forms``) as ``{id, template_id, name}``, by id.
+def _flag(value):
+    return value if isinstance(value, bool) else None
 
-    ``None`` or an empty list means the issue has no forms. Entries without a usable id are skipped.
+
+def parse_index(forms):
+    """Index entries (the ``forms`` list of ``proforma.forms``) as ``{id, template_id, name, submitted, locked}``.
+
+    Sorted by id. ``None`` or an empty list means no forms; entries without a usable id are skipped.
+    ``template_id`` is None when the index leaves it out (the form's design then says it);
+    ``submitted`` and ``locked`` are the entry's flags (None when absent), the status of a form that
+    does not say its own.
     """
     entries = []
     for raw in forms or []:
         if not isinstance(raw, dict) or _int_or_none(raw.get("id")) is None:
             continue
         entries.append(
-            {"id": int(raw["id"]), "template_id": _int_or_none(raw.get("templateId")), "name": raw.get("name")}
+            {
+                "id": int(raw["id"]),
+                "template_id": _int_or_none(raw.get("templateId")),
+                "name": raw.get("name"),
+                "submitted": _flag(raw.get("submitted")),
+                "locked": _flag(raw.get("lock")),
+            }
         )
     return sorted(entries, key=id_key)
+
+
+def _where(issue, form_id):
+    return "form %s on %s" % (form_id, issue)
+
+
+def _part(chunk, issue, form_id, key):
+    """``(number, total)`` of one stored part; FormDataError when it is not ``{"part": "k/N", "data": str}``."""
+    if not isinstance(chunk, dict) or not isinstance(chunk.get("data"), str):
+        raise FormDataError(
+            "cannot read the design of %s: issue property %s holds no design part (%s)"
+            % (_where(issue, form_id), key, "missing" if chunk is None else "no part and data")
+        )
+    match = _PART.match(str(chunk.get("part")).strip())
+    if not match or not 1 <= int(match.group(1)) <= int(match.group(2)):
+        raise FormDataError(
+            "cannot read the design of %s: issue property %s has part %r, not k/N"
+            % (_where(issue, form_id), key, chunk.get("part"))
+        )
+    return int(match.group(1)), int(match.group(2))
+
+
+def design_part_count(form_property, issue, form_id):
+    """How many parts the design of a form is stored in (0 when it is not chunked)."""
+    raw = form_property.get("rawData") if isinstance(form_property, dict) else None
+    if raw is None:
+        return 0
+    number, total = _part(raw, issue, form_id, FORM_PROPERTY % form_id)
+    if number != 1:
+        raise FormDataError(
+            "cannot read the design of %s: %s holds part %s/%s, not the first part"
+            % (_where(issue, form_id), FORM_PROPERTY % form_id, number, total)
+        )
+    return total
+
+
+def _merge(base, over):
+    merged = dict(base)
+    for name, value in over.items():
+        if isinstance(value, dict) and isinstance(merged.get(name), dict):
+            value = _merge(merged[name], value)
+        merged[name] = value
+    return merged
+
+
+def join_design(form_property, parts, issue, form_id):
+    """The form with its chunked design joined: ``design`` decoded from the parts, merged over any root ``design``.
+
+    ``parts`` are the values of ``proforma.forms.i{id}.1`` ... ``.N-1`` in order (None for a missing one).
+    A form that is not chunked comes back as it is. A missing part, totals that disagree or data that
+    does not decode to a JSON object raise FormDataError naming the issue and the form.
+    """
+    total = design_part_count(form_property, issue, form_id)
+    if not total:
+        return form_property
+    if len(parts) != total - 1:
+        raise FormDataError(
+            "cannot read the design of %s: it is stored in %d parts, %d were read"
+            % (_where(issue, form_id), total, len(parts) + 1)
+        )
+    data = [form_property["rawData"]["data"]]
+    for number, chunk in enumerate(parts, 1):
+        key = FORM_PART % (form_id, number)
+        got = _part(chunk, issue, form_id, key)
+        if got != (number + 1, total):
+            raise FormDataError(
+                "cannot read the design of %s: issue property %s holds part %s/%s, expected %s/%s (inconsistent parts)"
+                % (_where(issue, form_id), key, got[0], got[1], number + 1, total)
+            )
+        data.append(chunk["data"])
+    try:
+        decoded = json.loads(base64.b64decode("".join(data).encode("ascii"), validate=True).decode("utf-8"))
+    except (ValueError, UnicodeError, binascii.Error) as err:
+        raise FormDataError(
+            "cannot read the design of %s: its %d parts do not decode to JSON (%s)"
+            % (_where(issue, form_id), total, err)
+        ) from None
+    if not isinstance(decoded, dict):
+        raise FormDataError(
+            "cannot read the design of %s: its parts decode to %s, not a design object"
+            % (_where(issue, form_id), type(decoded).__name__)
+        )
+    root = form_property.get("design") if isinstance(form_property.get("design"), dict) else {}
+    joined = dict((k, v) for k, v in form_property.items() if k != "rawData")
+    joined["design"] = _merge(root, decoded)
+    return joined
+
+
+def is_legacy(form_property):
+    """Whether a form property is a legacy ``schemaVersion`` 5 form (flat ``questions`` list, ``submitted`` flag)."""
+    if not isinstance(form_property, dict):
+        return False
+    if _int_or_none(form_property.get("schemaVersion")) == LEGACY_SCHEMA_VERSION:
+        return True
+    return isinstance(form_property.get("questions"), list) and "design" not in form_property
 
 
 def answer_value(answer):
@@ -66,34 +191,66 @@ def answer_value(answer):
     return answer
 
 
+def _labelled(pairs):
+    """``{label: value}`` from ``(question_id, label, answer)``; a repeated label gets its question id appended."""
+    result = {}
+    for question_id, label, answer in sorted(
+        pairs, key=lambda p: (_int_or_none(p[0]) is None, _int_or_none(p[0]) or 0, str(p[0]))
+    ):
+        label = label or str(question_id)
+        if label in result:
+            label = "%s (%s)" % (label, question_id)
+        result[label] = answer_value(answer)
+    return result
+
+
 def answers_by_label(form_property):
     """A form's answers keyed by question label (the question id when it has no label).
 
     A label used by two questions gets the question id appended to the later one, so no answer is lost.
+    Legacy forms hold their answers in their ``questions`` list.
     """
-    design = (form_property or {}).get("design") or {}
-    questions = design.get("questions") or {}
-    answers = ((form_property or {}).get("state") or {}).get("answers") or {}
-    result = {}
-    for question_id in sorted(answers, key=lambda q: (_int_or_none(q) is None, _int_or_none(q) or 0, str(q))):
-        question = questions.get(str(question_id)) or {}
-        label = question.get("label") or str(question_id)
-        if label in result:
-            label = "%s (%s)" % (label, question_id)
-        result[label] = answer_value(answers[question_id])
-    return result
+    prop = form_property or {}
+    if is_legacy(prop):
+        return _labelled(
+            (q.get("id"), q.get("label"), q["answer"])
+            for q in prop.get("questions") or []
+            if isinstance(q, dict) and "answer" in q
+        )
+    questions = (prop.get("design") or {}).get("questions") or {}
+    answers = (prop.get("state") or {}).get("answers") or {}
+    return _labelled((qid, (questions.get(str(qid)) or {}).get("label"), answers[qid]) for qid in answers)
+
+
+def status_from_index(entry):
+    """The status the index entry's flags say: ``submitted`` (``lock`` too: locked), or open; None if it says none."""
+    if entry.get("submitted") is None:
+        return None
+    if not entry["submitted"]:
+        return "open"
+    return "locked" if entry.get("locked") else "submitted"
 
 
 def read_form(entry, form_property, answers=False):
     """One form as the modules return it, from its index entry and its ``proforma.forms.i{id}`` value.
 
     Keys: ``id``, ``template_id``, ``name``, ``status``, ``visibility``, ``submitted`` (ProForma's
-    timestamp, or None), ``locks_on_submit``, and ``answers`` when asked for. A form whose property
-    could not be read has ``status``, ``visibility`` and ``locks_on_submit`` None.
+    timestamp, or None), ``locks_on_submit``, ``legacy``, and ``answers`` when asked for. The value must
+    have its design joined already (``join_design``). A form whose property could not be read has
+    ``status``, ``visibility`` and ``locks_on_submit`` None; so has a legacy form its visibility and
+    lock setting, which it does not hold.
     """
     prop = form_property if isinstance(form_property, dict) else {}
-    settings = (prop.get("design") or {}).get("settings") or {}
-    state = prop.get("state") or {}
+    legacy = is_legacy(prop)
+    if legacy:
+        settings, state = prop, {}
+        status = {True: "submitted", False: "open"}.get(_flag(prop.get("submitted")))
+    else:
+        settings = (prop.get("design") or {}).get("settings") or {}
+        state = prop.get("state") or {}
+        status = STATUS_WORDS.get(state.get("status"))
+    if status is None and prop:
+        status = status_from_index(entry)
     template_id = entry.get("template_id")
     if template_id is None:
         template_id = _int_or_none(settings.get("templateId"))
@@ -102,10 +259,11 @@ def read_form(entry, form_property, answers=False):
         "id": entry["id"],
         "template_id": template_id,
         "name": entry.get("name") or settings.get("name"),
-        "status": STATUS_WORDS.get(state.get("status")),
-        "visibility": VISIBILITY_WORDS.get(state.get("visibility"), "internal") if prop else None,
+        "status": status,
+        "visibility": VISIBILITY_WORDS.get(state.get("visibility"), "internal") if prop and not legacy else None,
         "submitted": submitted if isinstance(submitted, str) else None,
-        "locks_on_submit": bool((settings.get("submit") or {}).get("lock")) if prop else None,
+        "locks_on_submit": bool((settings.get("submit") or {}).get("lock")) if prop and not legacy else None,
+        "legacy": legacy,
     }
     if answers:
         form["answers"] = answers_by_label(prop)
@@ -136,8 +294,10 @@ def validate_request(template_id=None, count=1, form_id=None, status=None, visib
 def select_forms(entries, issue, template_id=None, form_id=None):
     """The index entries a request is about: every copy of ``template_id`` and the form ``form_id``.
 
-    Raises FormNotFound when ``form_id`` is not on the issue, and FormPlanError when it is a copy of
-    another template than ``template_id``.
+    Entries must know their template by now (read from the form when the index leaves it out); one
+    that still does not is never taken for a copy. Raises FormNotFound when ``form_id`` is not on the
+    issue, and FormPlanError when it is a copy of another template than ``template_id`` (or of one
+    that cannot be known).
     """
     selected = [e for e in entries if template_id is not None and e["template_id"] == template_id]
     if form_id is not None:
@@ -145,6 +305,11 @@ def select_forms(entries, issue, template_id=None, form_id=None):
         if not match:
             have = ", ".join(str(e["id"]) for e in entries) or "none"
             raise FormNotFound("form %s not found on issue %s (forms on it: %s)" % (form_id, issue, have))
+        if template_id is not None and match[0]["template_id"] is None:
+            raise FormPlanError(
+                "form %s on issue %s: %s, so it cannot be checked to be a copy of template_id %s"
+                % (form_id, issue, UNKNOWN_TEMPLATE, template_id)
+            )
         if template_id is not None and match[0]["template_id"] != template_id:
             raise FormPlanError(
                 "form %s on issue %s is a copy of template %s, not of template_id %s"
@@ -153,6 +318,9 @@ def select_forms(entries, issue, template_id=None, form_id=None):
         if match[0] not in selected:
             selected.append(match[0])
     return sorted(selected, key=id_key)
+
+
+UNKNOWN_TEMPLATE = "neither the proforma.forms index nor the form's own data says which template it is a copy of"
 
 
 # -- status paths ----------------------------------------------------------------------------------
@@ -177,10 +345,14 @@ def next_operation(form, target):
         raise FormPlanError("cannot set the status of %s: its status could not be read" % describe(form))
     if status == "locked":
         return "unlock"
+    if target == "locked" and form.get("legacy"):
+        raise FormPlanError(
+            "cannot plan status locked for %s: it is a legacy form (schemaVersion %d), which does not hold "
+            "whether it locks on submit" % (describe(form), LEGACY_SCHEMA_VERSION)
+        )
     if target == "locked" and lock is None:
         raise FormPlanError(
-            "cannot plan status locked for %s: whether its template locks on submit is only known from a form "
-            "of that template on the issue; add the form first, then set status locked" % describe(form)
+            "cannot plan status locked for %s: whether it locks on submit could not be read" % describe(form)
         )
     if target == "locked" and not lock:
         raise FormPlanError(
@@ -236,16 +408,19 @@ class FormPlan:
     """What to do: ``add`` copies of the template, then ``steps`` of status operations.
 
     ``before`` holds the selected forms as read; ``after`` as they will be, with forms to add at the
-    end (``id: None``); ``added`` the forms to add; ``warnings`` what the module cannot change.
+    end (``id: None``); ``added`` the forms to add; ``warnings`` what the module cannot change;
+    ``lock_unknown`` is true when the forms to add must be locked and no copy on the issue says whether
+    the template locks on submit (a real run reads it from the added forms; check mode predicts locked).
     """
 
-    def __init__(self, before, add, visibility, new_forms, steps, warnings):
+    def __init__(self, before, add, visibility, new_forms, steps, warnings, lock_unknown=False):
         self.before = before
         self.add = add
         self.visibility = visibility
         self.added = new_forms
         self.steps = steps
         self.warnings = warnings
+        self.lock_unknown = lock_unknown
         by_id = dict((id(s["form"]), s["after"]) for s in steps)
         self.after = [dict(f, status=by_id.get(id(f), f["status"])) for f in before + new_forms]
 
@@ -255,18 +430,52 @@ class FormPlan:
         return bool(self.add or self.steps)
 
 
-def plan_forms(forms, template_id=None, count=1, form_id=None, status=None, visibility=None):
+def lock_unknown_warning(template_id, count):
+    """The check-mode warning for locking copies of a template whose lock-on-submit no form on the issue shows."""
+    return (
+        "whether template %s locks on submit is read from the %d form(s) a real run adds, once they exist; "
+        "status locked is predicted, and the real run fails naming the added forms if the template does not "
+        "lock on submit" % (template_id, count)
+    )
+
+
+def _unknown_template(unknown, issue, template_id, add, status, form_id):
+    """FormPlanError when forms of unknown template could be copies that matter; else the warning."""
+    names = ", ".join(str(f["id"]) for f in unknown)
+    where = "form(s) %s on %s" % (names, issue or "the issue")
+    if add:
+        raise FormPlanError(
+            "cannot tell how many copies of template %s are on %s: for %s, %s; no copy is added on a guess"
+            % (template_id, issue or "the issue", where, UNKNOWN_TEMPLATE)
+        )
+    if status is not None and form_id is None:
+        raise FormPlanError(
+            "cannot set status %s on every copy of template %s: for %s, %s"
+            % (status, template_id, where, UNKNOWN_TEMPLATE)
+        )
+    return "%s: %s, so they are not counted as copies of template %s" % (where, UNKNOWN_TEMPLATE, template_id)
+
+
+def plan_forms(forms, template_id=None, count=1, form_id=None, status=None, visibility=None, unknown=(), issue=None):
     """Plan the request against ``forms`` (the selected forms as ``read_form`` returns them).
 
     With ``template_id``, ``count`` copies must be on the issue: the missing ones are added (never
     removed) with ``visibility`` (default internal). ``status`` applies to ``form_id`` when given,
-    otherwise to every copy of ``template_id``, the ones to add included. Raises FormPlanError when
-    a status cannot be reached, so nothing is sent.
+    otherwise to every copy of ``template_id``, the ones to add included. ``unknown`` are the forms on
+    ``issue`` whose template cannot be known: when they could be copies that the plan counts, it fails
+    rather than add a copy on a guess. Raises FormPlanError when a status cannot be reached, so nothing
+    is sent.
     """
     forms = sorted((dict(f) for f in forms), key=id_key)
     copies = [f for f in forms if template_id is not None and f["template_id"] == template_id]
     add = max(0, (count or 0) - len(copies)) if template_id is not None else 0
+    warnings = []
+    if template_id is not None and unknown:
+        warnings.append(_unknown_template(unknown, issue, template_id, add, status, form_id))
     newest = copies[-1] if copies else {}
+    # A new copy is made from the template's current design; the newest copy that shows it is the best guess.
+    designed = [f for f in copies if f.get("locks_on_submit") is not None]
+    lock = designed[-1]["locks_on_submit"] if designed else None
     new_forms = [
         {
             "id": None,
@@ -275,8 +484,8 @@ def plan_forms(forms, template_id=None, count=1, form_id=None, status=None, visi
             "status": "open",
             "visibility": visibility or "internal",
             "submitted": None,
-            # A new copy is made from the template's current design; the newest copy is the best guess.
-            "locks_on_submit": newest.get("locks_on_submit"),
+            "locks_on_submit": lock,
+            "legacy": False,
         }
         for _copy in range(add)
     ]
@@ -284,8 +493,13 @@ def plan_forms(forms, template_id=None, count=1, form_id=None, status=None, visi
         targets = [f for f in forms if f["id"] == form_id]
     else:
         targets = copies + new_forms
+    lock_unknown = bool(status == "locked" and new_forms and lock is None and form_id is None)
+    if lock_unknown:
+        # Only the added forms will tell; predict a submit that locks (a real run plans them once added).
+        targets = copies
     steps = plan_status(targets, status)
-    warnings = []
+    if lock_unknown:
+        steps += [{"form": f, "operations": ["submit"], "before": "open", "after": "locked"} for f in new_forms]
     if visibility is not None:
         for form in copies:
             if form["visibility"] is not None and form["visibility"] != visibility:
@@ -294,7 +508,7 @@ def plan_forms(forms, template_id=None, count=1, form_id=None, status=None, visi
                     "issue; visibility applies to the forms this task adds"
                     % (describe(form), form["visibility"], visibility)
                 )
-    return FormPlan(forms, add, visibility, new_forms, steps, warnings)
+    return FormPlan(forms, add, visibility, new_forms, steps, warnings, lock_unknown)
 
 
 # -- result ----------------------------------------------------------------------------------------

@@ -38,12 +38,15 @@ class JiraCoreApi:
             return int(str(ref).strip())
         return self.issue(ref)["id"]
 
-    def issue_property(self, ref, key):
-        """The value of an issue property, or None when the issue has no such property."""
+    def issue_property(self, ref, key, missing=None):
+        """The value of an issue property, or ``missing`` when the issue has no such property.
+
+        A property may exist and hold null (cleared, not deleted): that is None, whatever ``missing`` is.
+        """
         try:
             data = self.client.get(ISSUE_PROPERTY % (quote(str(ref), safe=""), quote(key, safe="")))
         except JiraApiError as err:
             if err.status == 404:
-                return None
+                return missing
             raise
         return (data or {}).get("value")

@@ -13,6 +13,8 @@ from ansible_collections.jira.addons.plugins.module_utils.jira_api import JiraCo
 BASE = "/rest/proforma/1"
 FORMS_INDEX = "proforma.forms"
 FORM_PROPERTY = "proforma.forms.i%s"
+FORM_PART = "proforma.forms.i%s.%s"  # parts 2..N of a chunked design: .1 .. .N-1
+_MISSING = object()
 EXPORT_TYPES = {"json": "responses-json", "xlsx": "responses-xlsx"}
 
 
@@ -30,15 +32,23 @@ class ProformaApi:
     # -- forms on an issue (issue properties) ------------------------------------------------
 
     def form_index(self, issue_key):
-        """The ``forms`` list of the ``proforma.forms`` property; ``[]`` when the issue has no forms."""
-        value = self.jira.issue_property(issue_key, FORMS_INDEX)
+        """The ``forms`` list of the ``proforma.forms`` property: None when the issue has no such property,
+        ``[]`` when it holds no forms (or null: cleared, not deleted)."""
+        value = self.jira.issue_property(issue_key, FORMS_INDEX, missing=_MISSING)
+        if value is _MISSING:
+            return None
         if not isinstance(value, dict):
             return []
         return list(value.get("forms") or [])
 
     def form(self, issue_key, form_id):
-        """The ``proforma.forms.i{id}`` property of one form (design and state), or None."""
+        """The ``proforma.forms.i{id}`` property of one form (design and state, or the first part of a
+        chunked design), or None."""
         return self.jira.issue_property(issue_key, FORM_PROPERTY % form_id)
+
+    def form_part(self, issue_key, form_id, number):
+        """The ``proforma.forms.i{id}.{number}`` property: part ``number + 1`` of a chunked design, or None."""
+        return self.jira.issue_property(issue_key, FORM_PART % (form_id, number))
 
     # -- Form API ------------------------------------------------------------------------------
 

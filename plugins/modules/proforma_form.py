@@ -19,6 +19,15 @@ description:
     needed (locked to open is unlock, then reopen).
   - A status that cannot be reached, for example V(locked) for a form whose design does not lock on submit,
     fails before anything is written.
+  - Reads every shape of form data real servers store - an index without template ids (the form's design then
+    says its template; only those forms are read for it), designs stored in parts, a cleared index, legacy
+    (schemaVersion 5) forms and forms without a status letter (the index's C(submitted) flag then says it).
+    A form whose template neither the index nor its own data says is never taken for a copy, and never made
+    up for by adding one - the module fails, naming the form, when that form could count.
+  - An add or a status change whose outcome is unknown (a dropped connection, a gateway error, or an answer
+    slower than O(timeout)) may still land, and forms cannot be removed. So it is never simply sent again -
+    the module re-reads the forms with backoff until the write shows, or until O(settle_timeout) has passed,
+    and only then sends what is still missing. The result says what the issue holds at the end.
 author:
   - jira.addons developers (@jira-addons)
 extends_documentation_fragment:
@@ -74,17 +83,32 @@ options:
       - When not set, the status of the forms is left alone.
     type: str
     choices: [open, submitted, locked]
+  settle_timeout:
+    description:
+      - How long, in seconds, to wait for an add or a status change whose outcome is unknown to show on the issue
+        before sending what is still missing again. The forms are re-read with backoff (0.25 s, doubling, at most
+        5 s between reads) and the wait ends as soon as the write shows.
+      - Defaults to 3 x O(timeout), so an add that lands up to 3 x O(timeout) after the module stopped waiting
+        for its answer (4 x O(timeout) after it was sent) never makes a second copy.
+      - A write still in flight after this bound may land later. For an add, the issue may then hold more copies
+        than O(count) (ProForma's API cannot remove forms); the run warns when it sees them, and the next run
+        reports them and adds none. Raise the bound for a Jira that is slow to answer.
+    type: float
 notes:
   - ProForma's automation may move the issue through its workflow when a form is submitted; RV(transitioned)
     says so.
   - In check mode nothing is written. Forms that would be added have C(id=null), and RV(transitioned) is
     C(null) when a form would be submitted, because only the server knows whether its automation runs.
-  - Whether a form locks on submit is read from its design. For V(locked) on copies that are not on the
-    issue yet, that is known only when another copy of the template is on the issue; otherwise the module
-    fails before writing and the form must be added first.
+  - Whether a form locks on submit is read from its design. O(status) on copies this task adds is set once
+    they are added - add, read the new forms, then submit. If V(locked) turns out to be out of reach (the
+    template does not lock on submit), the module fails naming the added forms and their status. In check
+    mode, a copy of the template already on the issue tells; without one, V(locked) is predicted with a
+    warning that lock-on-submit is read once the form exists.
+  - A legacy (schemaVersion 5) form holds no visibility and no lock-on-submit setting - its visibility is
+    returned as C(null), and V(locked) cannot be planned for it.
   - If a write fails, the module fails and RV(added) and RV(status_changed) tell what was already applied.
-    A run whose write got no answer (a dropped connection) can simply be repeated; it never adds more
-    copies than O(count).
+  - Residual risk - a write still in flight after O(settle_timeout) may land later. The next run then sees it
+    and corrects the status; for an add, "never more copies than O(count)" may be exceeded only then.
 seealso:
   - module: jira.addons.proforma_form_info
 """
@@ -165,7 +189,7 @@ forms:
       description: V(open), V(submitted) or V(locked).
       type: str
     visibility:
-      description: V(internal) or V(external).
+      description: V(internal) or V(external); C(null) for a legacy form, which does not hold it.
       type: str
   sample: [{"id": 3, "template_id": 2, "name": "Change approval", "status": "locked", "visibility": "internal"}]
 added:
@@ -183,7 +207,8 @@ status_changed:
 transitioned:
   description:
     - Whether ProForma's automation moved the issue to another workflow status when a form was submitted.
-    - C(null) in check mode when a form would be submitted.
+    - C(null) in check mode when a form would be submitted, and when the answer to a submit was lost (the
+      submit landed, but only its answer says whether the issue moved).
   returned: always
   type: bool
   sample: true
@@ -217,6 +242,7 @@ def apply_forms(module):
         p["status"],
         p["visibility"],
         module.check_mode,
+        3 * p["timeout"] if p["settle_timeout"] is None else p["settle_timeout"],
     )
 
 
@@ -240,6 +266,7 @@ def main():
             form_id=dict(type="int"),
             visibility=dict(type="str", choices=["internal", "external"]),
             status=dict(type="str", choices=["open", "submitted", "locked"]),
+            settle_timeout=dict(type="float"),
         ),
         required_one_of=[("template_id", "form_id")],
         required_by={"visibility": "template_id"},

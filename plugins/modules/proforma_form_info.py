@@ -12,6 +12,9 @@ description:
   - Reads the ProForma forms on one Jira issue from the issue properties ProForma keeps (C(proforma.forms) and
     C(proforma.forms.i<id>)), with their status and visibility, and optionally their answers.
   - An issue without forms returns an empty list.
+  - Reads every shape of form data real servers store - designs stored in parts (one read per part), an index
+    without template ids (with O(template_id), the forms it leaves out are read to learn theirs), a cleared
+    index, legacy (schemaVersion 5) forms and forms without a status letter (the index then says it).
   - This module only reads; it never reports a change.
 author:
   - jira.addons developers (@jira-addons)
@@ -27,7 +30,8 @@ options:
     required: true
   template_id:
     description:
-      - Only return the copies of this template form.
+      - Only return the copies of this template form. A form whose template neither the index nor its own data
+        says is left out, with a warning.
     type: int
   form_id:
     description:
@@ -111,7 +115,7 @@ forms:
       type: str
       sample: submitted
     visibility:
-      description: V(internal) or V(external).
+      description: V(internal) or V(external); C(null) for a legacy form, which does not hold it.
       type: str
       sample: internal
     submitted:
@@ -119,7 +123,11 @@ forms:
       type: str
       sample: "2024-01-02T09:00:00.000Z"
     locks_on_submit:
-      description: Whether submitting this form locks it (from its design).
+      description: Whether submitting this form locks it (from its design); C(null) for a legacy form.
+      type: bool
+      sample: false
+    legacy:
+      description: Whether the form is stored in the legacy schemaVersion 5 shape (no visibility, no lock setting).
       type: bool
       sample: false
     answers:
@@ -135,9 +143,13 @@ from ansible_collections.jira.addons.plugins.module_utils.proforma_api import Pr
 
 
 def read_info(module):
-    """Read the forms and return them."""
+    """Read the forms and return them; warn about forms whose template cannot be known."""
     p = module.params
-    key, forms = forms_info(ProformaApi(module.client), p["issue"], p["template_id"], p["form_id"], p["answers"])
+    key, forms, warnings = forms_info(
+        ProformaApi(module.client), p["issue"], p["template_id"], p["form_id"], p["answers"]
+    )
+    for warning in warnings:
+        module.warn(warning)
     return {"changed": False, "issue": key, "forms": forms}
 
 

@@ -3,13 +3,20 @@
 
 from __future__ import annotations
 
+import base64
+import json
+
 import pytest
 
 from ansible_collections.jira.addons.plugins.module_utils.form_plan import (
+    FormDataError,
     FormNotFound,
     FormPlanError,
     answers_by_label,
+    design_part_count,
     forms_by_id,
+    join_design,
+    lock_unknown_warning,
     parse_index,
     plan_forms,
     planned_result,
@@ -57,8 +64,8 @@ def test_no_forms(value):
 def test_index_entries_are_sorted_and_typed():
     raw = [{"id": "3", "templateId": "2", "name": "B"}, {"id": 1, "templateId": 1, "name": "A", "submitted": True}]
     assert parse_index(raw) == [
-        {"id": 1, "template_id": 1, "name": "A"},
-        {"id": 3, "template_id": 2, "name": "B"},
+        {"id": 1, "template_id": 1, "name": "A", "submitted": True, "locked": None},
+        {"id": 3, "template_id": 2, "name": "B", "submitted": None, "locked": None},
     ]
 
 
@@ -73,6 +80,7 @@ def test_read_form_speaks_in_words_not_letters():
         "visibility": "external",
         "submitted": "2024-01-02T09:00:00.000Z",
         "locks_on_submit": True,
+        "legacy": False,
     }
 
 
@@ -200,6 +208,7 @@ def test_only_missing_copies_are_added():
             "visibility": "external",
             "submitted": None,
             "locks_on_submit": False,
+            "legacy": False,
         }
     ]
     assert [f["id"] for f in plan.after] == [1, 2, None]
@@ -235,11 +244,14 @@ def test_new_copies_learn_locking_from_the_newest_copy():
     assert [(s["form"]["id"], s["operations"]) for s in plan.steps] == [(3, ["submit"]), (None, ["submit"])]
 
 
-def test_locked_for_a_template_not_on_the_issue_fails_before_writing():
-    with pytest.raises(
-        FormPlanError, match="cannot plan status locked for a new copy of template 2.*add the form first"
-    ):
-        plan_forms([], template_id=2, count=1, status="locked")
+def test_locked_for_a_template_not_on_the_issue_is_predicted_not_refused():
+    # First use: no copy on the issue says whether template 2 locks on submit. Today's "add the form first"
+    # refusal is gone: the plan predicts locked, and says the lock is only known once the form exists.
+    plan = plan_forms([], template_id=2, count=1, status="locked")
+    assert plan.lock_unknown and plan.add == 1
+    assert [(s["form"]["id"], s["operations"], s["after"]) for s in plan.steps] == [(None, ["submit"], "locked")]
+    assert [f["status"] for f in plan.after] == ["locked"]
+    assert "read from the 1 form(s) a real run adds" in lock_unknown_warning(2, plan.add)
 
 
 def test_one_unreachable_form_stops_the_whole_plan():
@@ -290,3 +302,189 @@ def test_planned_result_without_submit_did_not_transition():
 
 def test_forms_by_id_numbers_new_forms():
     assert list(forms_by_id([form(2), form(None), form(None)])) == ["2", "new 1", "new 2"]
+
+
+# -- the shapes real servers store ----------------------------------------------------------------
+
+
+def chunked(form_property, size=24, root_design=None):
+    """``form_property`` stored as a real server stores a large design: ``(root, parts 2..N)``."""
+    encoded = base64.b64encode(json.dumps(form_property["design"]).encode()).decode()
+    pieces = [encoded[i : i + size] for i in range(0, len(encoded), size)]
+    total = len(pieces)
+    root = {"schemaVersion": 8, "rawData": {"part": "1/%d" % total, "data": pieces[0]}, "state": form_property["state"]}
+    if root_design is not None:
+        root["design"] = root_design
+    return root, [{"part": "%d/%d" % (n + 1, total), "data": pieces[n]} for n in range(1, total)]
+
+
+QUESTIONS = {"1": {"label": "Asset tag"}, "2": {"label": "Quantity"}}
+ANSWERS = {"1": {"text": "LAP-1"}, "2": {"number": 2}}
+
+
+def test_a_chunked_design_is_joined_and_read_like_a_plain_one():
+    documented = prop("l", "e", lock=True, template_id=2, questions=QUESTIONS, answers=ANSWERS)
+    root, parts = chunked(documented)
+    assert design_part_count(root, "DEMO-1", 3) == len(parts) + 1 > 2
+    assert design_part_count(documented, "DEMO-1", 3) == 0
+    joined = join_design(root, parts, "DEMO-1", 3)
+    assert joined["design"] == documented["design"] and "rawData" not in joined
+    entry = {"id": 3, "template_id": None, "name": None}
+    # Issue 12: before, a chunked form read as no design: answers keyed by id, lock unknown, template unknown.
+    got = read_form(entry, joined, answers=True)
+    assert got["answers"] == {"Asset tag": "LAP-1", "Quantity": 2}
+    assert got["locks_on_submit"] is True and got["template_id"] == 2 and got["status"] == "locked"
+    assert join_design(documented, [], "DEMO-1", 3) is documented
+
+
+def test_a_chunked_design_is_merged_over_the_design_at_the_root():
+    root, parts = chunked(
+        prop(questions=QUESTIONS), root_design={"questions": {"9": {"label": "Root only"}}, "extra": {"a": 1}}
+    )
+    design = join_design(root, parts, "DEMO-1", 1)["design"]
+    assert set(design["questions"]) == {"1", "2", "9"} and design["extra"] == {"a": 1}
+    assert design["settings"]["templateId"] == 1
+
+
+def _corrupt(change):
+    root, parts = chunked(prop(questions=QUESTIONS))
+    change(root, parts)
+    return root, parts
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda root, parts: parts.pop(), r"stored in \d+ parts, \d+ were read"),
+        (lambda root, parts: parts.__setitem__(0, None), r"proforma.forms.i3.1 holds no design part \(missing\)"),
+        (
+            lambda root, parts: parts[1].update(part="3/99"),
+            r"proforma.forms.i3.2 holds part 3/99, expected 3/\d+ \(inconsistent parts\)",
+        ),
+        (lambda root, parts: parts[0].update(part="3/%d" % (len(parts) + 1)), r"i3.1 holds part 3/\d+, expected 2/"),
+        (lambda root, parts: parts[0].update(part="two"), r"i3.1 has part 'two', not k/N"),
+        (lambda root, parts: parts[0].update(data="%%%"), r"do not decode to JSON"),
+        (lambda root, parts: root["rawData"].update(part="2/4"), r"proforma.forms.i3 holds part 2/4, not the first"),
+        (lambda root, parts: root["rawData"].update(part="5/4"), r"proforma.forms.i3 has part '5/4'"),
+    ],
+)
+def test_a_chunked_design_that_does_not_add_up_names_the_issue_and_the_form(change, message):
+    root, parts = _corrupt(change)
+    with pytest.raises(FormDataError, match="cannot read the design of form 3 on DEMO-1: .*" + message):
+        join_design(root, parts[: design_part_count(root, "DEMO-1", 3) - 1], "DEMO-1", 3)
+
+
+def test_chunks_that_decode_to_something_else_than_a_design():
+    not_json = base64.b64encode(b"not json").decode()
+    with pytest.raises(FormDataError, match="do not decode to JSON"):
+        join_design({"rawData": {"part": "1/1", "data": not_json}}, [], "DEMO-1", 3)
+    a_list = base64.b64encode(b"[1, 2]").decode()
+    with pytest.raises(FormDataError, match="decode to list, not a design object"):
+        join_design({"rawData": {"part": "1/1", "data": a_list}}, [], "DEMO-1", 3)
+
+
+def test_index_entries_without_template_id_keep_their_flags():
+    raw = [{"id": 2, "uuid": "u-2", "name": "A", "created": "x", "updated": "y", "submitted": True, "lock": True}]
+    assert parse_index(raw) == [{"id": 2, "template_id": None, "name": "A", "submitted": True, "locked": True}]
+
+
+@pytest.mark.parametrize(
+    "flags, status",
+    [
+        ({"submitted": False}, "open"),
+        ({"submitted": True}, "submitted"),
+        ({"submitted": True, "locked": True}, "locked"),
+        ({"submitted": True, "locked": False}, "submitted"),
+        ({}, None),
+    ],
+)
+def test_a_form_without_state_status_takes_it_from_the_index(flags, status):
+    without = prop()
+    del without["state"]["status"]
+    entry = dict({"id": 1, "template_id": 1, "name": "A"}, **flags)
+    assert read_form(entry, without)["status"] == status
+
+
+LEGACY = {
+    "schemaVersion": 5,
+    "name": "Asset request",
+    "submitted": True,
+    "questions": [
+        {"id": 1, "label": "Asset tag", "type": "text", "answer": {"text": "LAP-9"}},
+        {"id": 2, "label": "Quantity", "type": "number"},
+        {"id": 3, "label": "Asset tag", "answer": {"text": "again"}},
+    ],
+}
+
+
+def test_a_legacy_form_is_read_for_what_it_holds():
+    got = read_form({"id": 5, "template_id": 1, "name": None}, LEGACY, answers=True)
+    assert got == {
+        "id": 5,
+        "template_id": 1,
+        "name": "Asset request",
+        "status": "submitted",
+        "visibility": None,  # a legacy form does not hold it
+        "submitted": None,
+        "locks_on_submit": None,
+        "legacy": True,
+        "answers": {"Asset tag": "LAP-9", "Asset tag (3)": "again"},
+    }
+    assert read_form({"id": 5, "template_id": None, "name": None}, dict(LEGACY, submitted=False))["status"] == "open"
+    assert read_form({"id": 5, "template_id": None, "name": None}, LEGACY)["template_id"] is None
+    assert read_form({"id": 5, "template_id": None, "name": None}, dict(LEGACY, templateId=4))["template_id"] == 4
+
+
+def test_a_legacy_form_changes_status_but_cannot_be_planned_locked():
+    legacy = read_form({"id": 5, "template_id": 1, "name": None}, LEGACY)
+    assert status_path(legacy, "open") == ["reopen"]
+    with pytest.raises(FormPlanError, match=r"form 5 \(template 1\): it is a legacy form \(schemaVersion 5\)"):
+        status_path(legacy, "locked")
+    # Nor does a legacy copy tell new copies whether they lock: no plan can lock the legacy copy itself.
+    with pytest.raises(FormPlanError, match="legacy form"):
+        plan_forms([legacy], template_id=1, count=2, status="locked")
+
+
+def test_new_copies_do_not_learn_locking_from_a_legacy_copy():
+    legacy = read_form({"id": 5, "template_id": 1, "name": None}, dict(LEGACY, submitted=False))
+    plan = plan_forms([legacy, form(6, 1, "open", lock=True)], template_id=1, count=3, status="submitted")
+    assert plan.added[0]["locks_on_submit"] is True
+    plan = plan_forms([form(6, 1, "locked", lock=True), legacy], template_id=1, count=3, status="open")
+    assert plan.added[0]["locks_on_submit"] is True
+
+
+UNKNOWN = [{"id": 7, "template_id": None, "name": None, "status": "open", "locks_on_submit": None, "legacy": True}]
+
+
+def test_a_form_of_unknown_template_is_never_made_up_for_by_an_add():
+    # Issue 12: before, such a form was just not a copy, and template_id 1, count 1 added one on every run.
+    with pytest.raises(FormPlanError, match="cannot tell how many copies of template 1 are on DEMO-4: for form"):
+        plan_forms([], template_id=1, count=1, unknown=UNKNOWN, issue="DEMO-4")
+    with pytest.raises(FormPlanError, match=r"form\(s\) 7 on DEMO-4.*no copy is added on a guess"):
+        plan_forms([], template_id=1, count=1, unknown=UNKNOWN, issue="DEMO-4")
+    with pytest.raises(FormPlanError, match="cannot set status submitted on every copy of template 1"):
+        plan_forms([form(1)], template_id=1, count=1, status="submitted", unknown=UNKNOWN, issue="DEMO-4")
+
+
+def test_a_form_of_unknown_template_is_only_warned_about_when_it_cannot_count():
+    plan = plan_forms([form(1)], template_id=1, count=1, unknown=UNKNOWN, issue="DEMO-4")
+    assert not plan.changed and "not counted as copies of template 1" in plan.warnings[0]
+    plan = plan_forms([form(1)], template_id=1, count=1, form_id=1, status="submitted", unknown=UNKNOWN)
+    assert [s["form"]["id"] for s in plan.steps] == [1]
+    assert plan_forms([], form_id=None, template_id=None, unknown=UNKNOWN).warnings == []
+
+
+def test_select_a_form_of_unknown_template_with_template_id():
+    entries = ENTRIES + [{"id": 4, "template_id": None, "name": None}]
+    assert [e["id"] for e in select_forms(entries, "DEMO-1", template_id=1)] == [1, 2]
+    assert [e["id"] for e in select_forms(entries, "DEMO-1", form_id=4)] == [4]
+    with pytest.raises(FormPlanError, match="form 4 on issue DEMO-1: neither the proforma.forms index nor"):
+        select_forms(entries, "DEMO-1", template_id=1, form_id=4)
+
+
+def test_first_use_predicts_locking_from_a_copy_already_on_the_issue():
+    plan = plan_forms([form(3, 2, "locked", lock=True)], template_id=2, count=2, status="locked")
+    assert not plan.lock_unknown
+    assert [(s["form"]["id"], s["operations"]) for s in plan.steps] == [(None, ["submit"])]
+    with pytest.raises(FormPlanError, match=r"form 3 \(template 2\) cannot be locked"):
+        plan_forms([form(3, 2, "open", lock=False)], template_id=2, count=2, status="locked")
