@@ -194,9 +194,22 @@ class GridApply:
         return Normaliser.learn(list(current) + self.elsewhere, self.declared, self.tz)
 
     def learn_elsewhere(self, current):
-        """Read kinds of desired columns this issue shows no value of from a few other issues (one request)."""
+        """Learn what this issue's rows do not show from a few issues' rows, in one request.
+
+        That is the kind of a desired column no row of this issue has a value in, and the
+        option names of a list column whose cells read back as ``{value}`` or ``{name}``
+        only (a read that names the column gets its whole options).
+        """
         known = Normaliser.learn(current, self.declared, self.tz).kinds
-        unknown = sorted(set(c for row in self.desired for c, v in row.items() if c not in known and not is_empty(v)))
+        partial = partial_option_columns(current)
+        unknown = sorted(
+            set(
+                c
+                for row in self.desired
+                for c, v in row.items()
+                if not is_empty(v) and (c not in known or (c in partial and not isinstance(v, dict)))
+            )
+        )
         if not unknown:
             return
         try:
@@ -316,6 +329,16 @@ class GridApply:
         except JiraApiError as err:
             raise _write_error(err, "remove %d late copy(ies) of added rows" % len(copies), applied) from None
         applied.remove(copies)
+
+
+def partial_option_columns(rows):
+    """Columns whose option cells lack their name or their value in ``rows``."""
+    return set(
+        c
+        for row in rows
+        for c, v in row.items()
+        if isinstance(v, dict) and (is_empty(v.get("name")) or is_empty(v.get("value")))
+    )
 
 
 SETTLE_FIRST_DELAY = 0.25

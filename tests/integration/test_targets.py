@@ -38,8 +38,14 @@ FORMS_REAL_SHAPES = {
 }
 
 # Per target, the emulator settings of its real-shapes run (merged over the default fixture's settings).
+# The emulator's TGE shapes of real servers: list/radio cells read back as {"value"} only (a read naming the
+# column gets the whole option), and date/datetime columns refuse ISO text as TGE does.
+TGE_REAL_SHAPES = {"tge_shapes": {"option_cells": "value", "numbers_only_dates": True}}
+
 REAL_SHAPES = {
-    # "proforma_form" and "proforma_form_info" get FORMS_REAL_SHAPES once the emulator serves them.
+    "tge_grid_rows": TGE_REAL_SHAPES,
+    "proforma_form": FORMS_REAL_SHAPES,
+    "proforma_form_info": FORMS_REAL_SHAPES,
 }
 
 CASES = [(name, "default") for name in NAMES] + [(name, "real") for name in NAMES if name in REAL_SHAPES]

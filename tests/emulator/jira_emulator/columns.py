@@ -183,3 +183,22 @@ def synthetic_value(col: Column, index: int, usernames: list[str]) -> Any:
     if col.type == "checkbox":
         return index % 2 == 0
     return usernames[index % len(usernames)] if usernames else None
+
+
+# settings.tge_shapes, what real servers send beyond the vendor document:
+#   option_cells: how a list/radio cell reads back when the read names no columns: "name_value" (the documented
+#     {"name", "value"}), "value" ({"value"} only) or "name" ({"name"} only). A read that names the column in
+#     columns= gets all its data, as the document says of "a special column like list".
+#   numbers_only_dates: date and datetime cells refuse ISO text with TGE's own 400 (they take epoch milliseconds).
+OPTION_CELLS = ("name_value", "value", "name")
+DATES_MUST_BE_NUMBERS = "The date and datetime column value has to be a number (milliseconds)"
+
+
+def check_tge_shapes(shapes: Any) -> None:
+    """Refuse a tge_shapes setting the emulator does not know."""
+    if shapes is None:
+        return
+    if not isinstance(shapes, dict) or set(shapes) - {"option_cells", "numbers_only_dates"}:
+        raise ValueError("tge_shapes takes option_cells and numbers_only_dates")
+    if shapes.get("option_cells", "name_value") not in OPTION_CELLS:
+        raise ValueError("tge_shapes.option_cells must be one of %s" % ", ".join(OPTION_CELLS))

@@ -7,7 +7,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from .columns import COLUMN_TYPES, Column, InvalidValue, synthetic_value
+from .columns import COLUMN_TYPES, Column, InvalidValue, check_tge_shapes, synthetic_value
 from .forms import STATUSES, VISIBILITIES, Template, check_shapes, form_ids, new_form, put_form
 
 DEFAULT_SETTINGS: dict[str, Any] = {
@@ -155,6 +155,7 @@ class _Builder:
         self.settings = {**DEFAULT_SETTINGS, **(data.get("settings") or {})}
         try:
             check_shapes(self.settings.get("forms_shapes"))
+            check_tge_shapes(self.settings.get("tge_shapes"))
         except ValueError as exc:
             raise FixtureError(f"settings: {exc}") from None
         self.users = {u.name: u for u in map(self._user, data.get("users") or [])}

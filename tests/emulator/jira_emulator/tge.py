@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .columns import InvalidValue
+from .columns import DATES_MUST_BE_NUMBERS, InvalidValue
 from .store import Grid, Issue, Row, Store, User
 from .web import Request, Response, Router, empty_response, json_response, tge_error
 
@@ -39,7 +39,9 @@ def register(router: Router, store: Store) -> None:
     router.add("DELETE", GRID_ISSUE, routes.remove_rows)
 
 
-def render_row(row: Row, grid: Grid, issue_id: int | None, columns: list[str] | None) -> dict[str, Any]:
+def render_row(
+    row: Row, grid: Grid, issue_id: int | None, columns: list[str] | None, option_cells: str = "name_value"
+) -> dict[str, Any]:
     """A row as TGE returns it: id, issueId, modified, then non-empty cells in column order."""
     out: dict[str, Any] = {"id": row.id}
     if issue_id is not None:
@@ -48,7 +50,10 @@ def render_row(row: Row, grid: Grid, issue_id: int | None, columns: list[str] | 
     values = row.values
     for name in columns if columns is not None else grid.column_map:
         if name in values:
-            out[name] = values[name]
+            value = values[name]
+            if columns is None and option_cells != "name_value" and isinstance(value, dict):
+                value = {option_cells: value[option_cells]}
+            out[name] = value
     return out
 
 
@@ -215,11 +220,11 @@ class TgeRoutes:
             row = rows.get(int(raw)) if raw.isdigit() else None
             if row is None:
                 raise tge_error(404, f"Row {raw} does not exist in grid {grid.id} on issue {issue.key} ({issue.id})")
-            values = [render_row(row, grid, issue.id, columns)]
+            values = [render_row(row, grid, issue.id, columns, self._option_cells())]
             return json_response(200, {"startAt": 0, "maxResults": size, "total": 1, "values": values})
         # Rows are inserted with increasing ids, so dict order is id order; slicing keeps pages cheap.
         page = list(rows.values())[start : start + size]
-        values = [render_row(r, grid, issue.id, columns) for r in page]
+        values = [render_row(r, grid, issue.id, columns, self._option_cells()) for r in page]
         return json_response(200, {"startAt": start, "maxResults": size, "total": len(rows), "values": values})
 
     def read_all_issues(self, req: Request) -> Response:
@@ -241,7 +246,10 @@ class TgeRoutes:
                     continue
             items.append((issue_id, rows))
         values = [
-            {"issueId": issue_id, "values": [render_row(r, grid, None, columns) for r in rows.values()]}
+            {
+                "issueId": issue_id,
+                "values": [render_row(r, grid, None, columns, self._option_cells()) for r in rows.values()],
+            }
             for issue_id, rows in items[start : start + size]
         ]
         return json_response(200, {"startAt": start, "maxResults": size, "total": len(items), "values": values})
@@ -330,7 +338,14 @@ class TgeRoutes:
             current.pop(row_id, None)
         return empty_response(204)
 
+    def _option_cells(self) -> str:
+        return (self.store.settings.get("tge_shapes") or {}).get("option_cells", "name_value")
+
     def _coerce(self, grid: Grid, name: str, value: Any, where: str) -> Any:
+        column = grid.column_map.get(name)
+        strict = (self.store.settings.get("tge_shapes") or {}).get("numbers_only_dates")
+        if strict and column is not None and column.type in ("date", "datetime") and isinstance(value, str):
+            raise tge_error(400, f"{DATES_MUST_BE_NUMBERS} (column '{name}' in grid {grid.id}, {where})")
         try:
             return grid.column_map[name].coerce(value, self.store.user_exists)
         except InvalidValue as exc:

@@ -280,3 +280,35 @@ def test_a_column_no_issue_shows_and_columns_does_not_declare_is_refused_before_
         reconcile(tge, [{"name": "shiloh", "dob": "2024-05-01"}], key=["name"])
     assert "rows[0].dob is '2024-05-01', a date written as text" in str(info.value)
     assert tge.calls == ["read", "sample"]
+
+
+class PartialOptionsTge(SampledTge):
+    """List cells read back as ``{"value"}`` only; a read that names the column gets the whole option."""
+
+    OPTIONS = {"N": "North", "E": "East"}
+
+    def read_rows(self, grid_id, issue_id, columns=None):
+        rows = super().read_rows(grid_id, issue_id, columns)
+        return [dict(r, location={"value": r["location"]}) if "location" in r else r for r in rows]
+
+    def sample_rows(self, grid_id, columns):
+        self.calls.append("sample")
+        self.sampled.append(list(columns))
+        return [
+            {"id": r["id"], "location": {"value": r["location"], "name": self.OPTIONS[r["location"]]}}
+            for r in self.rows
+            if "location" in r
+        ]
+
+
+def test_options_written_by_name_match_cells_that_read_back_by_value_only():
+    tge = PartialOptionsTge([{"id": 1, "asset": "A", "location": "N"}, {"id": 2, "asset": "B", "location": "E"}], [])
+    result = reconcile(tge, [{"asset": "A", "location": "North"}, {"asset": "B", "location": "E"}], key=["asset"])
+    assert result["changed"] is False
+    assert tge.calls == ["read", "sample"] and tge.sampled == [["location"]]
+
+
+def test_options_written_by_value_need_no_names():
+    tge = PartialOptionsTge([{"id": 1, "asset": "A", "location": "N"}], [])
+    result = reconcile(tge, [{"asset": "A", "location": {"value": "N"}}], key=["asset"])
+    assert result["changed"] is False and tge.calls == ["read"]
