@@ -11,6 +11,8 @@ options:
     description:
       - Base URL of the Jira Data Center instance, with its context path if it has one,
         for example V(https://jira.example.com) or V(https://example.com/jira).
+      - It must start with V(https://) or V(http://) and name a host; anything else, or
+        credentials written into it (V(https://user:password@host)), fails before any request.
       - If not set, the value of the E(JIRA_URL) environment variable is used.
     type: str
     required: true
@@ -65,8 +67,18 @@ options:
         from the server is honoured.
       - A request that changes data and may already have reached the server is never
         sent again blindly; the module re-reads the current state instead.
+      - All the waits between the tries of one request are bounded by O(max_retry_wait).
     type: int
     default: 3
+  max_retry_wait:
+    description:
+      - The most seconds one request may spend waiting between its retries, all of its
+        O(retries) together (the backoff, and the waits the server asks for with C(Retry-After)).
+      - A C(Retry-After) longer than what is left of this bound is not waited for; the task
+        fails at once with the server's answer and the wait it asked for.
+      - V(0) means no wait at all, so a retry is only made when the server asks for none.
+    type: float
+    default: 60
 notes:
   - Credentials are sent with every request (pre-emptively); Jira does not always ask for them.
   - Passwords and tokens never appear in results, warnings or error messages.

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import base64
 import email.utils
+import html
 import random
 import re
 import ssl
 import time
+from urllib.parse import quote, quote_plus, urlsplit, urlunsplit
 
-from ansible_collections.jira.addons.plugins.module_utils.errors import JiraApiError, OutcomeUnknownError
+from ansible_collections.jira.addons.plugins.module_utils.errors import InputError, JiraApiError, OutcomeUnknownError
 
 try:
     import requests
@@ -40,16 +42,18 @@ RETRY_STATUSES = frozenset((429, 502, 503, 504))
 # POST may be sent again. 502/504 come from a proxy that may have passed it on.
 REFUSED_STATUSES = frozenset((429, 503))
 IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "PUT"))
-MAX_RETRY_AFTER = 300.0
+# The default bound on all the waits between the tries of one request (option max_retry_wait).
+MAX_RETRY_WAIT = 60.0
 MAX_MESSAGE_LENGTH = 500
 MASK = "********"
 
 
-def server_message(response):
+def server_message(response, scrub=None):
     """Reduce an error response to the server's own words.
 
     Understands ProForma (``{"error", "message"}``), Jira (``errorMessages`` and
     ``errors``) and plain text (TGE). HTML pages are stripped to their text.
+    ``scrub`` masks secrets before the text is cut short, so no part of one is left.
     """
     text = response.text or ""
     try:
@@ -71,18 +75,20 @@ def server_message(response):
     elif isinstance(data, str):
         parts.append(data)
     if not parts and data is None:
-        stripped = re.sub(r"<[^>]+>", " ", text)
+        stripped = html.unescape(re.sub(r"<[^>]+>", " ", text))
         stripped = " ".join(stripped.split())
         if stripped:
             parts.append(stripped)
     message = "; ".join(parts)
+    if scrub is not None:
+        message = scrub(message)
     if len(message) > MAX_MESSAGE_LENGTH:
         message = message[: MAX_MESSAGE_LENGTH - 3] + "..."
     return message or None
 
 
 def retry_after_seconds(value, now=None):
-    """Seconds to wait from a ``Retry-After`` header (delta seconds or HTTP date)."""
+    """Seconds to wait from a ``Retry-After`` header (delta seconds or HTTP date), as the server asks."""
     if value is None:
         return None
     value = value.strip()
@@ -96,16 +102,74 @@ def retry_after_seconds(value, now=None):
         if when is None:
             return None
         seconds = when.timestamp() - (time.time() if now is None else now)
-    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
+    return max(seconds, 0.0)
 
 
-_USERINFO = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.-]*://)([^/@]*)@")
+# Credentials typed into url run to its last "@": a password is not percent-encoded by the person who
+# typed it, so it may hold "@", "/", "?" or "#", which end the authority for urlsplit. A Jira base URL
+# has no "@" of its own. The scheme is optional, so "user:pw@host" is found too.
+_USERINFO = re.compile(r"^\s*((?:[a-zA-Z][a-zA-Z0-9+.-]*:)?//)?(.*)@", re.DOTALL)
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*)://")
 
 
 def url_userinfo(url):
-    """The ``user:password`` part of ``https://user:password@host/...``, or None (the one parser of it)."""
+    """The ``user:password`` part of ``https://user:password@host/...``, or None (the one parser of it).
+
+    Everything before the last ``@`` of ``url`` counts, so no part of a password with an ``@`` in it is left out.
+    """
     match = _USERINFO.match(url or "")
     return match.group(2) if match else None
+
+
+def url_problem(url):
+    """Why ``url`` cannot be a Jira base URL (no scheme, not http(s), no host, a bad port), or None.
+
+    Checked before any request: requests would only fail on it after every retry, in its own words.
+    """
+    text = (url or "").strip()
+    example = "for example https://jira.example.com or http://127.0.0.1:8080"
+    if not text:
+        return "url is empty: it needs https:// or http:// and the host, %s" % example
+    scheme = _SCHEME.match(text)
+    if scheme is None:
+        return "url '%s' has no scheme: it needs https:// or http:// in front, as in https://%s" % (text, text)
+    if scheme.group(1).lower() not in ("http", "https"):
+        return "url '%s' starts with %s://: it needs https:// or http://" % (text, scheme.group(1))
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - urlsplit checks the port only when it is read
+    except ValueError:
+        return "url '%s' has an invalid host or port: it needs https:// or http:// and host[:port], %s" % (
+            text,
+            example,
+        )
+    if not parts.hostname:
+        return "url '%s' has no host: it needs https:// or http:// and the host, %s" % (text, example)
+    return None
+
+
+def authorization_header(username=None, password=None, token=None):
+    """The ``Authorization`` header value the credentials give (Bearer for a token), or None."""
+    if token:
+        return "Bearer %s" % token
+    if username is not None and password is not None:
+        raw = ("%s:%s" % (username, password)).encode("utf-8")
+        return "Basic %s" % base64.b64encode(raw).decode("ascii")
+    return None
+
+
+def secret_forms(username=None, password=None, token=None):
+    """Every form the credentials may be echoed in: as given, percent-encoded, the Authorization header value
+    and its base64 part. The client masks them all; the module adds them to ``no_log_values``."""
+    forms = set()
+    for secret in (password, token):
+        if secret:
+            forms.update((secret, quote(secret, safe=""), quote_plus(secret, safe="")))
+    header = authorization_header(username, password, token)
+    if header:
+        forms.update((header, header.partition(" ")[2]))
+    # Longest first: a form that holds another is masked whole.
+    return sorted((form for form in forms if form), key=len, reverse=True)
 
 
 class _PreemptiveAuth:
@@ -142,6 +206,7 @@ class JiraClient:
         client_key=None,
         timeout=30.0,
         retries=3,
+        max_retry_wait=MAX_RETRY_WAIT,
         backoff=0.5,
         max_backoff=30.0,
         sleep=time.sleep,
@@ -149,14 +214,21 @@ class JiraClient:
     ):
         if not HAS_REQUESTS:
             raise RuntimeError("the requests library is required")
+        url_user, _sep, url_password = (url_userinfo(url) or "").partition(":")
+        self._secrets = secret_forms(username, password, token)
+        if url_password:
+            self._secrets = sorted(set(self._secrets + secret_forms(url_user, url_password)), key=len, reverse=True)
+        problem = url_problem(self._clean_url(url))
+        if problem:
+            raise InputError(problem)
         self.base_url = self._clean_url(url)
         self.timeout = timeout
         self.retries = max(int(retries or 0), 0)
+        self.max_retry_wait = max(float(MAX_RETRY_WAIT if max_retry_wait is None else max_retry_wait), 0.0)
         self.backoff = backoff
         self.max_backoff = max_backoff
         self._sleep = sleep
         self._random = random.Random()
-        self._secrets = [s for s in (password, token, self._url_password(url)) if s]
         self.request_count = 0
 
         session = requests.Session()
@@ -164,11 +236,9 @@ class JiraClient:
         session.headers["User-Agent"] = user_agent
         # Jira does not always send a 401 challenge, so credentials go with every request.
         # Setting session.auth also stops requests from swapping in ~/.netrc credentials.
-        if token:
-            session.auth = _PreemptiveAuth("Bearer %s" % token)
-        elif username is not None and password is not None:
-            raw = ("%s:%s" % (username, password)).encode("utf-8")
-            session.auth = _PreemptiveAuth("Basic %s" % base64.b64encode(raw).decode("ascii"))
+        header = authorization_header(username, password, token)
+        if header:
+            session.auth = _PreemptiveAuth(header)
         # Given with every request, not only set on the session: requests lets REQUESTS_CA_BUNDLE or
         # CURL_CA_BUNDLE (set in many execution environments) override a session's verify and cert.
         self._verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)
@@ -178,13 +248,19 @@ class JiraClient:
         self.session = session
 
     @staticmethod
-    def _url_password(url):
-        return (url_userinfo(url) or "").partition(":")[2] or None
-
-    @staticmethod
     def _clean_url(url):
         # Credentials in the URL would leak into every message; drop them.
         return _USERINFO.sub(r"\1", (url or "").strip()).rstrip("/")
+
+    @staticmethod
+    def _redirect_target(location):
+        # A server's Location is a well-formed URL (a query may hold an "@", as in login_hint=a@b): read it as
+        # urlsplit does, and drop only its userinfo.
+        try:
+            parts = urlsplit((location or "").strip())
+        except ValueError:
+            return "an address that is not a valid URL"
+        return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2])) or "nowhere"
 
     def scrub(self, text):
         """Replace every secret this client knows with a mask."""
@@ -204,13 +280,16 @@ class JiraClient:
         ``expected`` is the tuple of success statuses (default: any 2xx).
         ``idempotent`` overrides the method's default: a non-idempotent request is
         not re-sent after it may have reached the server; then
-        :class:`OutcomeUnknownError` is raised and the caller decides.
+        :class:`OutcomeUnknownError` is raised and the caller decides. All the waits
+        between the tries of one request add up to ``max_retry_wait`` at most: a
+        ``Retry-After`` beyond what is left of it fails at once.
         """
         method = method.upper()
         if idempotent is None:
             idempotent = method in IDEMPOTENT_METHODS
         url = self.base_url + path
         attempt = 0
+        waited = 0.0
         while True:
             self.request_count += 1
             try:
@@ -232,10 +311,15 @@ class JiraClient:
                     raise
                 sent = not self._failed_before_sending(exc)
                 reason = self.scrub(self._describe(exc))
-                if attempt < self.retries and (idempotent or not sent) and not self._certificate_refused(exc):
-                    attempt += 1
-                    self._sleep(self._backoff(attempt))
-                    continue
+                if attempt < self.retries and (idempotent or not sent) and not self._retry_cannot_help(exc):
+                    left = self.max_retry_wait - waited
+                    if left > 0:
+                        attempt += 1
+                        delay = min(self._backoff(attempt), left)
+                        waited += delay
+                        self._sleep(delay)
+                        continue
+                    reason += "; %s" % self._wait_spent(waited)
                 if sent and not idempotent:
                     raise OutcomeUnknownError(
                         method, path, reason="%s; the request may have been applied" % reason
@@ -244,7 +328,7 @@ class JiraClient:
 
             status = response.status_code
             if 300 <= status < 400:
-                location = self.scrub(self._clean_url(response.headers.get("Location") or "")) or "nowhere"
+                location = self.scrub(self._redirect_target(response.headers.get("Location")))
                 response.close()
                 raise JiraApiError(
                     method,
@@ -253,20 +337,29 @@ class JiraClient:
                     server_message="the server redirects to %s; the request was not followed, so nothing was "
                     "changed by it. Set url to the address Jira answers on itself (https://, context path)" % location,
                 )
+            not_retried = None
             if status in RETRY_STATUSES and attempt < self.retries and (idempotent or status in REFUSED_STATUSES):
-                delay = retry_after_seconds(response.headers.get("Retry-After"))
-                response.close()
-                attempt += 1
-                self._sleep(self._backoff(attempt) if delay is None else delay)
-                continue
+                asked = retry_after_seconds(response.headers.get("Retry-After"))
+                left = self.max_retry_wait - waited
+                if asked is not None and asked > left:
+                    not_retried = self._wait_refused(asked, waited)
+                elif asked is None and left <= 0:
+                    not_retried = self._wait_spent(waited)
+                else:
+                    response.close()
+                    attempt += 1
+                    delay = min(self._backoff(attempt), left) if asked is None else asked
+                    waited += delay
+                    self._sleep(delay)
+                    continue
             ok = (status in expected) if expected else (200 <= status < 300)
             if not ok:
-                message = self.scrub(server_message(response))
+                message = server_message(response, self.scrub)
                 response.close()
                 if status in RETRY_STATUSES and not idempotent and status not in REFUSED_STATUSES:
                     # A gateway error on a write: the server behind it may have applied it.
                     raise OutcomeUnknownError(method, path, status=status, server_message=message)
-                raise JiraApiError(method, path, status=status, server_message=message)
+                raise JiraApiError(method, path, status=status, server_message=message, reason=not_retried)
             if stream:
                 return response
             if not response.content:
@@ -274,11 +367,31 @@ class JiraClient:
             try:
                 return response.json()
             except ValueError:
-                raise JiraApiError(method, path, status=status, reason="the server did not answer with JSON") from None
+                reason = self.scrub(_not_json(response))
+                response.close()
+                raise JiraApiError(method, path, status=status, reason=reason) from None
 
     def get(self, path, params=None, **kwargs):
         """GET ``path`` and return the decoded JSON."""
         return self.request("GET", path, params=params, **kwargs)
+
+    def _wait_refused(self, asked, waited):
+        if waited:
+            room = "the %s s left of max_retry_wait (%s s)" % (
+                _seconds(self.max_retry_wait - waited),
+                _seconds(self.max_retry_wait),
+            )
+        else:
+            room = "max_retry_wait (%s s)" % _seconds(self.max_retry_wait)
+        return "not retried: the server asked to wait %s s before a retry (Retry-After), more than %s allows" % (
+            _seconds(asked),
+            room,
+        )
+
+    def _wait_spent(self, waited):
+        if not waited:
+            return "not retried: max_retry_wait is 0"
+        return "not retried again: the retries already waited %s s, all of max_retry_wait" % _seconds(waited)
 
     def _backoff(self, attempt):
         # Full exponential backoff, with jitter so parallel jobs do not retry in step.
@@ -290,7 +403,7 @@ class JiraClient:
         """True when the request certainly never reached the server, decided by the types of its causes."""
         if isinstance(exc, (requests_exceptions.ConnectTimeout, requests_exceptions.InvalidURL)):
             return True
-        if isinstance(exc, requests_exceptions.MissingSchema):
+        if isinstance(exc, (requests_exceptions.MissingSchema, requests_exceptions.InvalidSchema)):
             return True
         for cause in _causes(exc):
             # No connection was made (refused, unresolvable name, connect timeout).
@@ -303,19 +416,55 @@ class JiraClient:
         return False
 
     @staticmethod
-    def _certificate_refused(exc):
-        """A certificate check failed: trying again cannot help, so it is not retried."""
-        return any(isinstance(cause, (ssl.SSLCertVerificationError, ssl.CertificateError)) for cause in _causes(exc))
+    def _retry_cannot_help(exc):
+        """A refused certificate, a port that does not speak TLS, a URL requests cannot use: not retried."""
+        bad_url = (requests_exceptions.InvalidURL, requests_exceptions.MissingSchema, requests_exceptions.InvalidSchema)
+        if isinstance(exc, bad_url):
+            return True
+        return any(
+            isinstance(cause, (ssl.SSLCertVerificationError, ssl.CertificateError)) or _plain_text_port(cause)
+            for cause in _causes(exc)
+        )
 
-    @staticmethod
-    def _describe(exc):
+    def _describe(self, exc):
         if isinstance(exc, requests_exceptions.SSLError):
+            plain = [cause.reason for cause in _causes(exc) if _plain_text_port(cause)]
+            if plain:
+                return (
+                    "TLS handshake failed (%s): the server at %s does not speak TLS on that port; it answered in "
+                    "plain text, likely HTTP. Use http:// in url, or the port Jira serves HTTPS on"
+                    % (plain[0], self._host_port())
+                )
             return "TLS error (certificate checks are on; set ca_path, or validate_certs=false): %s" % exc
         if isinstance(exc, requests_exceptions.Timeout):
             return "timed out: %s" % exc
         if isinstance(exc, requests_exceptions.ConnectionError):
             return "connection failed: %s" % exc
         return str(exc)
+
+    def _host_port(self):
+        parts = urlsplit(self.base_url)
+        return "%s:%s" % (parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+
+
+def _seconds(value):
+    return "%g" % round(value, 1)
+
+
+def _not_json(response):
+    """Why a success answer did not decode: what the server sent instead of JSON, and the likely cause."""
+    kind = (response.headers.get("Content-Type") or "").partition(";")[0].strip().lower()
+    if "json" in kind:
+        return "the server answered %s that is not valid JSON (cut short?)" % kind
+    what = "HTML" if kind in ("text/html", "application/xhtml+xml") else (kind or "an answer without a content type")
+    title = re.search(r"<title[^>]*>(.*?)</title>", response.text or "", re.IGNORECASE | re.DOTALL)
+    page = ""
+    if title and title.group(1).strip():
+        page = " (a page titled '%s')" % " ".join(html.unescape(title.group(1)).split())[:80]
+    return (
+        "the server answered %s%s instead of JSON: a login page (SSO) or a proxy in front of Jira is the likely "
+        "cause; set url to the address Jira itself answers on" % (what, page)
+    )
 
 
 # OpenSSL reasons (``ssl.SSLError.reason``) that only the handshake raises.
@@ -332,6 +481,14 @@ HANDSHAKE_REASONS = frozenset(
         "UNSAFE_LEGACY_RENEGOTIATION_DISABLED",
     )
 )
+
+
+# OpenSSL reasons for a TLS client that got plain text (an HTTP answer) where a handshake record was due.
+PLAIN_TEXT_REASONS = frozenset(("WRONG_VERSION_NUMBER",))
+
+
+def _plain_text_port(cause):
+    return isinstance(cause, ssl.SSLError) and getattr(cause, "reason", None) in PLAIN_TEXT_REASONS
 
 
 def _handshake_failure(cause):

@@ -60,7 +60,8 @@ class JiraApiError(JiraAddonsError):
 
     ``method`` and ``path`` say which request, ``status`` the HTTP status (None
     when no response arrived) and ``server_message`` what the server said, already
-    reduced to readable text and scrubbed of secrets.
+    reduced to readable text and scrubbed of secrets. ``reason`` is the client's own
+    word on it (no response; an answer that is not JSON; a retry not made).
     """
 
     def __init__(self, method, path, status=None, server_message=None, reason=None):
@@ -82,6 +83,8 @@ class JiraApiError(JiraAddonsError):
             text = "%s failed: %s" % (what, self.reason or "no response")
         if self.server_message:
             text += ": %s" % self.server_message
+        if self.status is not None and self.reason:
+            text += "%s %s" % (";" if self.server_message else ":", self.reason)
         return text
 
     @property

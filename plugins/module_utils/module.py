@@ -17,8 +17,11 @@ from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_requ
 
 from ansible_collections.jira.addons.plugins.module_utils.client import (
     HAS_REQUESTS,
+    MAX_RETRY_WAIT,
     REQUESTS_IMPORT_ERROR,
     JiraClient,
+    secret_forms,
+    url_problem,
     url_userinfo,
 )
 from ansible_collections.jira.addons.plugins.module_utils.errors import AppliedError, JiraAddonsError, JiraApiError
@@ -36,6 +39,7 @@ CONNECTION_ARGSPEC = dict(
     client_key=dict(type="path"),
     timeout=dict(type="float", default=30.0),
     retries=dict(type="int", default=3),
+    max_retry_wait=dict(type="float", default=MAX_RETRY_WAIT),
 )
 
 
@@ -50,13 +54,20 @@ class JiraModule(AnsibleModule):
         kwargs.setdefault("supports_check_mode", True)
         super().__init__(argument_spec=spec, mutually_exclusive=exclusive, required_together=together, **kwargs)
         self._refuse_credentials_in_url()
+        problem = url_problem(self.params["url"])
+        if problem:
+            self.fail_json(msg=problem)
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
         self._credentials_from_env()
+        # The header value and its base64 part too: a proxy or server may echo them in an error body.
+        self.no_log_values.update(secret_forms(self.params["username"], self.params["password"], self.params["token"]))
         if self.params["timeout"] <= 0:
             self.fail_json(msg="timeout must be greater than 0, got %s" % self.params["timeout"])
         if self.params["retries"] < 0:
             self.fail_json(msg="retries must be 0 or more, got %s" % self.params["retries"])
+        if self.params["max_retry_wait"] < 0:
+            self.fail_json(msg="max_retry_wait must be 0 or more seconds, got %s" % self.params["max_retry_wait"])
         self._client = None
 
     def _refuse_credentials_in_url(self):
@@ -64,9 +75,8 @@ class JiraModule(AnsibleModule):
         userinfo = url_userinfo(self.params["url"])
         if userinfo is None:
             return
-        for secret in (userinfo, userinfo.partition(":")[2]):
-            if secret:
-                self.no_log_values.add(secret)
+        user, _sep, password = userinfo.partition(":")
+        self.no_log_values.update(secret for secret in [userinfo] + secret_forms(user, password or None) if secret)
         self.fail_json(
             msg="url must not hold credentials (user:password@host): give username and password, or token, as "
             "options or in JIRA_USERNAME / JIRA_PASSWORD / JIRA_TOKEN"

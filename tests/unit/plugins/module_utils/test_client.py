@@ -11,11 +11,14 @@ import time
 import pytest
 
 from ansible_collections.jira.addons.plugins.module_utils.client import (
+    InputError,
     JiraApiError,
     JiraClient,
     OutcomeUnknownError,
     retry_after_seconds,
+    secret_forms,
     server_message,
+    url_userinfo,
 )
 
 PASSWORD = "s3cr3t-pa55word"
@@ -76,7 +79,9 @@ def test_retry_after_http_date_is_honoured():
     header = email.utils.formatdate(now + 20, usegmt=True)
     assert 18 <= retry_after_seconds(header, now=now) <= 21
     assert retry_after_seconds("not a date") is None
-    assert retry_after_seconds("100000") == 300.0
+    # Not cut short here: the client compares the wait the server asks for with max_retry_wait, and names it.
+    assert retry_after_seconds("100000") == 100000.0
+    assert retry_after_seconds("-5") == 0.0
 
 
 def test_gives_up_after_retries_with_status_and_message(server):
@@ -241,3 +246,160 @@ def test_a_redirect_is_reported_and_never_followed(server, method, status):
     text = str(info.value)
     assert "HTTP %d" % status in text and "redirects to https://jira.example.com/jira/rest/x" in text
     assert "nothing was changed" in text and PASSWORD not in text and "bob" not in text
+
+
+# -- hostile inputs (issue 13) ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url, userinfo",
+    [
+        # urlsplit splits at the last "@": so must the mask, or the tail of the password shows.
+        ("http://admin:Ab@Cd-Tail-55@host", "admin:Ab@Cd-Tail-55"),
+        # "/", "?" and "#" end the authority for urlsplit, but a typed password may hold them.
+        ("https://admin:Ab/Cd?Ef#Gh@jira.example.com/jira", "admin:Ab/Cd?Ef#Gh"),
+        ("admin:no-scheme@127.0.0.1:8080", "admin:no-scheme"),
+        ("https://jira.example.com/jira", None),
+    ],
+)
+def test_credentials_in_url_run_to_its_last_at(url, userinfo):
+    assert url_userinfo(url) == userinfo
+
+
+def test_a_password_with_an_at_in_the_url_is_dropped_and_masked_whole(server):
+    password = "Ab@Cd-Tail-55"
+    server.script = [(400, {}, "rejected %s" % password)]
+    client = make_client("http://admin:%s@%s" % (password, server.url.split("://", 1)[1]), retries=0)
+    assert client.base_url == server.url
+    with pytest.raises(JiraApiError) as info:
+        client.get("/p")
+    assert "Tail" not in str(info.value) and "Cd" not in str(info.value)
+
+
+def test_a_redirect_to_a_login_page_with_an_at_in_its_query_names_the_page(server):
+    server.script = [(302, {"Location": "https://sso.example.com/login?login_hint=alice@example.com"}, "")]
+    with pytest.raises(JiraApiError) as info:
+        make_client(server.url).get("/rest/x")
+    assert "redirects to https://sso.example.com/login?login_hint=alice@example.com;" in str(info.value)
+
+
+def basic(user, password):
+    return base64.b64encode(("%s:%s" % (user, password)).encode()).decode()
+
+
+@pytest.mark.parametrize(
+    "password, echo, secret",
+    [
+        (PASSWORD, "Authorization=Basic %s" % basic("alice", PASSWORD), basic("alice", PASSWORD)),
+        # Percent-encoded, as in a form body or a query string a gateway shows.
+        ("p@ss/w rd", "password=p%40ss%2Fw%20rd", "p%40ss%2Fw%20rd"),
+        ("p@ss/w rd", "password=p%40ss%2Fw+rd", "p%40ss%2Fw+rd"),
+    ],
+)
+def test_credentials_echoed_in_another_encoding_are_masked(server, password, echo, secret):
+    server.script = [(400, {}, "gateway refused: %s" % echo)]
+    with pytest.raises(JiraApiError) as info:
+        make_client(server.url, password=password, retries=0).get("/p")
+    text = str(info.value) + repr(info.value.as_dict())
+    assert secret not in text and "gateway refused: " in text and "********" in text
+
+
+def test_an_authorization_header_echoed_is_masked_whole(server):
+    server.script = [(400, {}, "bad header Authorization: Bearer %s" % TOKEN)]
+    with pytest.raises(JiraApiError) as info:
+        make_client(server.url, username=None, password=None, token=TOKEN, retries=0).get("/p")
+    assert str(info.value).endswith("bad header Authorization: ********")
+
+
+def test_secret_forms_hold_the_header_and_its_base64_part():
+    forms = secret_forms("alice", PASSWORD)
+    assert "Basic " + basic("alice", PASSWORD) in forms and basic("alice", PASSWORD) in forms and PASSWORD in forms
+    assert secret_forms(token=TOKEN) == ["Bearer " + TOKEN, TOKEN]
+    assert secret_forms() == []
+
+
+def test_a_secret_across_the_length_limit_is_masked_before_the_message_is_cut(server):
+    # Cut first, the mask would no longer find the secret, and its first characters would show.
+    server.script = [(400, {}, "x" * 493 + PASSWORD)]
+    with pytest.raises(JiraApiError) as info:
+        make_client(server.url, retries=0).get("/p")
+    assert PASSWORD[:4] not in str(info.value)
+    assert info.value.server_message.endswith("...")
+
+
+def test_a_retry_after_beyond_max_retry_wait_fails_at_once_naming_the_wait(server):
+    server.script = [(503, {"Retry-After": "3600"}, "maintenance")] * 4
+    sleeps = []
+    with pytest.raises(JiraApiError) as info:
+        make_client(server.url, sleeps).get("/rest/x")
+    assert sleeps == [] and len(server.requests) == 1
+    assert str(info.value) == (
+        "GET /rest/x failed with HTTP 503 (service unavailable): maintenance; not retried: the server asked to wait"
+        " 3600 s before a retry (Retry-After), more than max_retry_wait (60 s) allows"
+    )
+    assert not isinstance(info.value, OutcomeUnknownError)
+
+
+def test_the_waits_of_all_retries_of_one_request_add_up_to_max_retry_wait_at_most(server):
+    server.script = [(429, {"Retry-After": "40"}, "slow down"), (429, {"Retry-After": "40"}, "slow down")]
+    sleeps = []
+    with pytest.raises(JiraApiError) as info:
+        make_client(server.url, sleeps, max_retry_wait=60).request("POST", "/rows", json={})
+    assert sleeps == [40.0] and len(server.requests) == 2
+    assert "asked to wait 40 s" in str(info.value) and "the 20 s left of max_retry_wait (60 s)" in str(info.value)
+
+
+def test_the_backoff_is_cut_to_what_is_left_of_max_retry_wait(server):
+    server.script = [(503, {}, "busy")] * 3
+    sleeps = []
+    with pytest.raises(JiraApiError) as info:
+        make_client(server.url, sleeps, retries=5, backoff=10, max_retry_wait=7).get("/x")
+    assert sum(sleeps) <= 7 and len(sleeps) == 2 and len(server.requests) == 3
+    assert "not retried again: the retries already waited 7 s" in str(info.value)
+
+
+def test_max_retry_wait_bounds_the_retries_of_a_dropped_connection(server):
+    server.script = ["drop", (200, {}, {})]
+    sleeps = []
+    with pytest.raises(JiraApiError) as info:
+        make_client(server.url, sleeps, max_retry_wait=0).get("/x")
+    assert sleeps == [] and len(server.requests) == 1
+    assert str(info.value).endswith("; not retried: max_retry_wait is 0")
+
+
+def test_a_login_page_answered_with_200_is_named_as_such(server):
+    page = "<html><head><title>Log in - Example SSO</title></head><body>user: password:</body></html>"
+    server.script = [(200, {"Content-Type": "text/html;charset=UTF-8"}, page)]
+    with pytest.raises(JiraApiError) as info:
+        make_client(server.url).get("/rest/api/2/myself")
+    assert str(info.value) == (
+        "GET /rest/api/2/myself failed with HTTP 200: the server answered HTML (a page titled 'Log in - Example SSO')"
+        " instead of JSON: a login page (SSO) or a proxy in front of Jira is the likely cause; set url to the address"
+        " Jira itself answers on"
+    )
+
+
+def test_json_cut_short_is_not_called_a_login_page(server):
+    server.script = [(200, {"Content-Type": "application/json"}, '{"values": [')]
+    with pytest.raises(JiraApiError) as info:
+        make_client(server.url).get("/x")
+    assert "application/json that is not valid JSON" in str(info.value) and "login" not in str(info.value)
+
+
+def test_https_to_a_plain_http_port_says_the_port_does_not_speak_tls(server):
+    sleeps = []
+    url = server.url.replace("http://", "https://")
+    with pytest.raises(JiraApiError) as info:
+        make_client(url, sleeps).get("/x")
+    text = str(info.value)
+    port = url.rsplit(":", 1)[1]
+    assert "does not speak TLS on that port" in text and "127.0.0.1:%s" % port in text and "http://" in text
+    assert "validate_certs" not in text and "ca_path" not in text
+    assert sleeps == [], "a plain-text port stays one on a retry"
+
+
+@pytest.mark.parametrize("url", ["127.0.0.1:8080", "", "   ", "ftp://jira.example.com", "https://", "http://:80"])
+def test_a_url_without_http_or_https_and_a_host_is_refused_before_any_request(url):
+    with pytest.raises(InputError) as info:
+        JiraClient(url)
+    assert str(info.value).startswith("url ") and "https:// or http://" in str(info.value)
