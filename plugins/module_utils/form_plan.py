@@ -330,7 +330,8 @@ def describe(form):
     """``form 3 (template 2)``, or ``a new copy of template 2`` for a form not added yet."""
     if form.get("id") is None:
         return "a new copy of template %s" % form.get("template_id")
-    return "form %s (template %s)" % (form["id"], form.get("template_id"))
+    template = form.get("template_id")
+    return "form %s (template %s)" % (form["id"], "unknown" if template is None else template)
 
 
 def next_operation(form, target):
