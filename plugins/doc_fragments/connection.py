@@ -79,6 +79,17 @@ options:
       - V(0) means no wait at all, so a retry is only made when the server asks for none.
     type: float
     default: 60
+  concurrency:
+    description:
+      - The most requests in flight at once. Once the first page of a read gives the total, the other pages
+        are read in parallel; O(grids) of M(jira.addons.tge_grid_rows) and O(issues) or O(jql) of
+        M(jira.addons.proforma_form) work on several grids or issues at once.
+      - Writes to one grid or one issue stay in order, one after the other.
+      - A C(Retry-After) from the server pauses every request of the task, not only the one that got it.
+      - V(1) sends one request at a time.
+      - If not set, the value of the E(JIRA_CONCURRENCY) environment variable is used.
+    type: int
+    default: 4
 notes:
   - Credentials are sent with every request (pre-emptively); Jira does not always ask for them.
   - Passwords and tokens never appear in results, warnings or error messages.

@@ -17,6 +17,7 @@ import html
 import random
 import re
 import ssl
+import threading
 import time
 from urllib.parse import quote, quote_plus, urlsplit, urlunsplit
 
@@ -207,9 +208,11 @@ class JiraClient:
         timeout=30.0,
         retries=3,
         max_retry_wait=MAX_RETRY_WAIT,
+        concurrency=1,
         backoff=0.5,
         max_backoff=30.0,
         sleep=time.sleep,
+        clock=time.monotonic,
         user_agent="jira.addons",
     ):
         if not HAS_REQUESTS:
@@ -228,8 +231,16 @@ class JiraClient:
         self.backoff = backoff
         self.max_backoff = max_backoff
         self._sleep = sleep
+        self._clock = clock
         self._random = random.Random()
         self.request_count = 0
+        # Threads share this client (grids, issues and pages read concurrently). At most ``concurrency``
+        # requests are in flight; a server's Retry-After pauses every thread, not only the one told.
+        self.concurrency = max(int(concurrency or 1), 1)
+        self._slots = threading.BoundedSemaphore(self.concurrency)
+        self._lock = threading.Lock()
+        self._paused_until = 0.0
+        self._paused_by = None
 
         session = requests.Session()
         session.headers["Accept"] = "application/json"
@@ -245,6 +256,12 @@ class JiraClient:
         self._cert = (client_cert, client_key) if (client_cert and client_key) else (client_cert or None)
         session.verify = self._verify
         session.cert = self._cert
+        # One keep-alive pool for every thread, as large as the requests in flight. requests.Session is shared
+        # as urllib3's pool is thread-safe and nothing mutates the session after this point (no cookies are
+        # relied on: credentials go with every request).
+        adapter = requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=self.concurrency)
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
         self.session = session
 
     @staticmethod
@@ -291,21 +308,24 @@ class JiraClient:
         attempt = 0
         waited = 0.0
         while True:
-            self.request_count += 1
+            waited += self._wait_for_pause()
+            with self._lock:
+                self.request_count += 1
             try:
-                response = self.session.request(
-                    method,
-                    url,
-                    params=params,
-                    json=json,
-                    timeout=self.timeout,
-                    stream=stream,
-                    verify=self._verify,
-                    cert=self._cert,
-                    # A redirect would turn a PUT or DELETE into a GET that "succeeds" (302/303), or
-                    # send the credentials elsewhere: none of the documented calls redirects.
-                    allow_redirects=False,
-                )
+                with self._slots:
+                    response = self.session.request(
+                        method,
+                        url,
+                        params=params,
+                        json=json,
+                        timeout=self.timeout,
+                        stream=stream,
+                        verify=self._verify,
+                        cert=self._cert,
+                        # A redirect would turn a PUT or DELETE into a GET that "succeeds" (302/303), or
+                        # send the credentials elsewhere: none of the documented calls redirects.
+                        allow_redirects=False,
+                    )
             except Exception as exc:  # requests raises many types; all are mapped below
                 if requests_exceptions is None or not isinstance(exc, requests_exceptions.RequestException):
                     raise
@@ -349,6 +369,8 @@ class JiraClient:
                     response.close()
                     attempt += 1
                     delay = min(self._backoff(attempt), left) if asked is None else asked
+                    if asked is not None:
+                        self._pause_others(asked)
                     waited += delay
                     self._sleep(delay)
                     continue
@@ -370,6 +392,23 @@ class JiraClient:
                 reason = self.scrub(_not_json(response))
                 response.close()
                 raise JiraApiError(method, path, status=status, reason=reason) from None
+
+    def _pause_others(self, seconds):
+        """The server asked to wait: every other thread waits that long before its next request too."""
+        with self._lock:
+            until = self._clock() + seconds
+            if until > self._paused_until:
+                self._paused_until, self._paused_by = until, threading.get_ident()
+
+    def _wait_for_pause(self):
+        """Wait out a pause another thread was told of (the thread told waits itself); return the seconds waited."""
+        with self._lock:
+            remaining = self._paused_until - self._clock()
+            told = self._paused_by == threading.get_ident()
+        if remaining <= 0 or told:
+            return 0.0
+        self._sleep(remaining)
+        return remaining
 
     def get(self, path, params=None, **kwargs):
         """GET ``path`` and return the decoded JSON."""

@@ -58,10 +58,7 @@ def apply_grid(
     defaults to 3 x ``timeout`` (the client's per-request timeout).
     """
     validate_desired(rows, key, state)
-    if settle_timeout is None:
-        settle_timeout = 3 * timeout
-    elif settle_timeout < 0:
-        raise InputError("settle_timeout must be 0 or more seconds, got %s" % settle_timeout)
+    settle_timeout = settle_bound(settle_timeout, timeout)
     tz = tzinfo_for(timezone)
     Normaliser.learn([], columns or {})  # refuses an unknown column type before any request
     ids = {}
@@ -85,6 +82,15 @@ def apply_grid(
         raise
     outcome.update(ids)
     return outcome
+
+
+def settle_bound(settle_timeout, timeout):
+    """The wait for a write whose outcome is unknown: ``settle_timeout``, or 3 x ``timeout`` when not given."""
+    if settle_timeout is None:
+        return 3 * timeout
+    if settle_timeout < 0:
+        raise InputError("settle_timeout must be 0 or more seconds, got %s" % settle_timeout)
+    return settle_timeout
 
 
 class AppliedRows:

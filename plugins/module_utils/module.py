@@ -40,6 +40,7 @@ CONNECTION_ARGSPEC = dict(
     timeout=dict(type="float", default=30.0),
     retries=dict(type="int", default=3),
     max_retry_wait=dict(type="float", default=MAX_RETRY_WAIT),
+    concurrency=dict(type="int", default=4, fallback=(env_fallback, ["JIRA_CONCURRENCY"])),
 )
 
 
@@ -66,6 +67,8 @@ class JiraModule(AnsibleModule):
             self.fail_json(msg="timeout must be greater than 0, got %s" % self.params["timeout"])
         if self.params["retries"] < 0:
             self.fail_json(msg="retries must be 0 or more, got %s" % self.params["retries"])
+        if self.params["concurrency"] < 1:
+            self.fail_json(msg="concurrency must be 1 or more, got %s" % self.params["concurrency"])
         if self.params["max_retry_wait"] < 0:
             self.fail_json(msg="max_retry_wait must be 0 or more seconds, got %s" % self.params["max_retry_wait"])
         self._client = None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from ansible_collections.jira.addons.plugins.module_utils.errors import InputError, JiraApiError
+from ansible_collections.jira.addons.plugins.module_utils.workers import run_all, values
 
 BASE = "/rest/idalko-igrid/1.0/grid"
 # Ask for big pages; the server may cap them, so paging always follows ``total``.
@@ -97,18 +98,47 @@ class TgeApi:
         return rows
 
     def _read_pages(self, path, columns):
+        """Every item of a paged read: the first page gives ``total``, the others are read in parallel.
+
+        Pages are as large as the server makes them (it may cap ``maxResults``); if the pages read in
+        parallel do not add up to ``total`` (the data changed meanwhile), the rest is read page after page.
+        """
         params = {"startAt": 0, "maxResults": PAGE_SIZE}
         if columns:
             params["columns"] = ",".join(columns)
-        items = []
+        if self.client.concurrency <= 1:
+            return self._read_on(path, params, [])
+        first = self.client.get(path, params=dict(params)) or {}
+        items = list(first.get("values") or [])
+        total = first.get("total")
+        size = len(items)
+        if not size or total is None or size >= int(total):
+            return items
+        starts = range(size, int(total), size)
+        pages = values(run_all([self._page_reader(path, params, start) for start in starts], self.client.concurrency))
+        for page in pages:
+            items.extend(page.get("values") or [])
+        if len(items) == int(total) and all(len(page.get("values") or []) == size for page in pages[:-1]):
+            return items
+        return self._read_on(path, params, items[: len(items) - sum(len(p.get("values") or []) for p in pages)])
+
+    def _page_reader(self, path, params, start):
+        def read():
+            return self.client.get(path, params=dict(params, startAt=start)) or {}
+
+        return read
+
+    def _read_on(self, path, params, items):
+        """Read page after page from ``len(items)`` until ``total``."""
+        params = dict(params, startAt=len(items))
         while True:
             page = self.client.get(path, params=dict(params)) or {}
-            values = page.get("values") or []
-            items.extend(values)
+            page_items = page.get("values") or []
+            items.extend(page_items)
             total = page.get("total")
             # A page may hold fewer items than asked for: advance by what came back.
-            params["startAt"] += len(values)
-            if not values or total is None or params["startAt"] >= int(total):
+            params["startAt"] += len(page_items)
+            if not page_items or total is None or params["startAt"] >= int(total):
                 return items
 
     def add_rows(self, grid_id, issue_id, rows):

@@ -38,13 +38,12 @@ options:
     description:
       - The grid, by custom field id (V(10301) or V(customfield_10301)) or by name (V(Family List)).
       - Looking a grid up by name lists the grids, which TGE allows Jira administrators only.
+      - Required, with O(issue) and O(rows), unless O(grids) is given.
     type: str
-    required: true
   issue:
     description:
       - The issue, by key (V(DEMO-1)) or numeric id (V(10001)). A key costs one request to find the id.
     type: str
-    required: true
   rows:
     description:
       - The rows, each a dict of column name to value.
@@ -55,7 +54,20 @@ options:
       - With O(state=exact), V([]) empties the grid.
     type: list
     elements: raw
-    required: true
+  grids:
+    description:
+      - Many grids in one task, instead of O(grid), O(issue) and O(rows) - a list of dicts with the keys C(grid),
+        C(issue), C(rows) and optionally C(key), C(state), C(columns) and C(timezone), the same dicts the grid
+        files of C(playbooks/grids/) hold.
+      - O(key), O(state), O(columns) and O(timezone) given at the top are defaults for every entry.
+      - Grids are read and reconciled concurrently (at most O(concurrency) requests in flight), each exactly as a
+        single-grid run would be - at most three writes, the same normalisation and the same handling of faults.
+        Writes to one grid stay in order; two entries for the same grid on the same issue fail before any write.
+      - Every entry is checked before any request. One failing grid does not stop the others; the task fails at
+        the end, naming every failed grid and what was applied everywhere, and RV(grids) holds every grid's
+        result.
+    type: list
+    elements: dict
   key:
     description:
       - Columns that identify a row. A desired row matches the current row with the same values in these
@@ -76,8 +88,8 @@ options:
     default: present
   columns:
     description:
-      - Column types, for columns no issue shows a value of yet (types are otherwise learnt from the rows the
-        server returns: first this issue's, then, in one request, those of a few other issues). Also tells a
+      - Column types, for columns no issue shows a value of yet. Types are otherwise learnt from the rows the
+        server returns, first this issue's, then, in one request, those of a few other issues. Also tells a
         V(date) from a V(number) column, which read back alike (epoch milliseconds).
       - A date written as text (V(2024-05-01), V(2024-05-01T09:30:00)) for a column of unknown type fails before
         anything is written, because Jira could keep it as text or read it as a date in its own timezone, and the
@@ -208,17 +220,17 @@ EXAMPLES = r"""
 RETURN = r"""
 grid_id:
   description: Custom field id of the grid.
-  returned: success, and failures after the grid was resolved
+  returned: without O(grids), on success and on failures after the grid was resolved
   type: int
   sample: 10302
 issue_id:
   description: Numeric id of the issue.
-  returned: success, and failures after the issue was resolved
+  returned: without O(grids), on success and on failures after the issue was resolved
   type: int
   sample: 10101
 row_count:
   description: Number of rows of the grid after the run (in check mode, as it would be).
-  returned: success
+  returned: success, without O(grids)
   type: int
   sample: 3
 rows:
@@ -226,30 +238,82 @@ rows:
     - The rows of the grid after the run (in check mode, as they would be), each with its C(id) and its columns.
     - Untouched cells are as TGE returned them (dates as epoch milliseconds, options as C({name, value}));
       cells this run wrote are as sent.
-  returned: success, unless O(return_rows=false)
+  returned: success, without O(grids), unless O(return_rows=false)
   type: list
   elements: dict
   sample: [{"id": 81, "asset": "LAP-0042", "quantity": 1, "location": "North"}]
 added:
   description: Rows added, with their new ids (C(null) in check mode).
-  returned: always
+  returned: without O(grids)
   type: list
   elements: dict
   sample: [{"id": 81, "asset": "LAP-0042", "quantity": 1}]
 updated:
   description: Rows updated, with the columns that changed (C(values)) and what they held before (C(previous)).
-  returned: always
+  returned: without O(grids)
   type: list
   elements: dict
   sample: [{"id": 12, "values": {"quantity": 3}, "previous": {"quantity": 2.0}}]
 removed:
   description: Rows removed, as they were.
-  returned: always
+  returned: without O(grids)
   type: list
   elements: dict
   sample: [{"id": 7, "asset": "LAP-0007", "quantity": 1.0}]
+grids:
+  description:
+    - With O(grids), one result per entry, in the order given.
+  returned: when O(grids) is given
+  type: list
+  elements: dict
+  contains:
+    grid:
+      description: The grid as the entry gives it.
+      type: str
+    issue:
+      description: The issue as the entry gives it.
+      type: str
+    grid_id:
+      description: Custom field id of the grid (C(null) if it could not be resolved).
+      type: int
+    issue_id:
+      description: Numeric id of the issue (C(null) if it could not be resolved).
+      type: int
+    changed:
+      description: Whether this grid changed.
+      type: bool
+    failed:
+      description: Whether this grid failed; the others went on.
+      type: bool
+    msg:
+      description: Why it failed; C(null) when it did not.
+      type: str
+    rows:
+      description: The grid's rows after the run, as in RV(rows), unless O(return_rows=false).
+      type: list
+      elements: dict
+    row_count:
+      description: Number of rows after the run.
+      type: int
+    added:
+      description: Rows added, as in RV(added).
+      type: list
+      elements: dict
+    updated:
+      description: Rows updated, as in RV(updated).
+      type: list
+      elements: dict
+    removed:
+      description: Rows removed, as in RV(removed).
+      type: list
+      elements: dict
+  sample: [{"grid": "Family List", "issue": "DEMO-3", "grid_id": 10301, "issue_id": 10003, "changed": true,
+            "failed": false, "msg": null, "row_count": 2, "added": [{"id": 7, "name": "knox"}], "updated": [],
+            "removed": []}]
 diff:
-  description: The grid's rows before and after, when run with C(--diff).
+  description:
+    - The grid's rows before and after, when run with C(--diff). With O(grids), a list of these, one per grid, each
+      headed by grid and issue.
   returned: when diff mode is on
   type: dict
   contains:
@@ -262,6 +326,7 @@ diff:
 """
 
 from ansible_collections.jira.addons.plugins.module_utils.grid_apply import apply_grid
+from ansible_collections.jira.addons.plugins.module_utils.grids_apply import apply_grids
 from ansible_collections.jira.addons.plugins.module_utils.jira_api import JiraCoreApi
 from ansible_collections.jira.addons.plugins.module_utils.module import JiraModule
 from ansible_collections.jira.addons.plugins.module_utils.results import diff
@@ -269,11 +334,24 @@ from ansible_collections.jira.addons.plugins.module_utils.tge_api import TgeApi
 
 
 def apply_rows(module):
-    """Reconcile the grid; bad input fails before any request."""
+    """Reconcile the grid, or every grid of ``grids``; bad input fails before any request."""
     p = module.params
+    tge, core = TgeApi(module.client), JiraCoreApi(module.client)
+    if p["grids"] is not None:
+        defaults = dict((name, p[name]) for name in ("key", "state", "columns", "timezone"))
+        return apply_grids(
+            tge,
+            core,
+            p["grids"],
+            defaults,
+            module.check_mode,
+            concurrency=module.client.concurrency,
+            settle_timeout=p["settle_timeout"],
+            timeout=p["timeout"],
+        )
     return apply_grid(
-        TgeApi(module.client),
-        JiraCoreApi(module.client),
+        tge,
+        core,
         p["grid"],
         p["issue"],
         p["rows"],
@@ -289,28 +367,48 @@ def apply_rows(module):
 
 def shape(module, outcome):
     """The module result from the apply's outcome (also after a failure part way)."""
-    result = dict((name, outcome[name]) for name in ("grid_id", "issue_id") if name in outcome)
-    if module.params["return_rows"]:
-        result["rows"] = outcome["rows"]
+    if "grids" in outcome:
+        grids = [shape_grid(module, item, with_diff=False) for item in outcome["grids"]]
+        result = {"changed": outcome["changed"], "grids": grids}
+        if module._diff:
+            result["diff"] = [
+                grid_diff(item["grid"], item["issue"], item) for item in outcome["grids"] if item["before"] is not None
+            ]
+        return result
+    return shape_grid(module, outcome, with_diff=module._diff)
+
+
+def shape_grid(module, outcome, with_diff):
+    """One grid's result: ids, rows (unless return_rows is false), counts, and its diff when asked."""
+    names = ("grid", "issue", "grid_id", "issue_id", "failed", "msg", "error")
+    result = dict((name, outcome[name]) for name in names if name in outcome)
+    rows = outcome["rows"]
+    if module.params["return_rows"] and rows is not None:
+        result["rows"] = rows
     result.update(
         changed=outcome["changed"],
-        row_count=len(outcome["rows"]),
+        row_count=len(rows) if rows is not None else None,
         added=outcome["added"],
         updated=outcome["updated"],
         removed=outcome["removed"],
     )
-    if module._diff:
-        header = "grid %s on issue %s" % (module.params["grid"], module.params["issue"])
-        result["diff"] = diff({"rows": outcome["before"]}, {"rows": outcome["after"]}, header)
+    if with_diff:
+        result["diff"] = grid_diff(module.params["grid"], module.params["issue"], outcome)
     return result
+
+
+def grid_diff(grid, issue, outcome):
+    """The diff of one grid, headed by grid and issue."""
+    return diff({"rows": outcome["before"]}, {"rows": outcome["after"]}, "grid %s on issue %s" % (grid, issue))
 
 
 def main():
     module = JiraModule(
         argument_spec=dict(
-            grid=dict(type="str", required=True),
-            issue=dict(type="str", required=True),
-            rows=dict(type="list", elements="raw", required=True),
+            grid=dict(type="str"),
+            issue=dict(type="str"),
+            rows=dict(type="list", elements="raw"),
+            grids=dict(type="list", elements="dict"),
             key=dict(type="list", elements="str", no_log=False),
             state=dict(type="str", choices=["present", "absent", "exact"], default="present"),
             columns=dict(type="dict"),
@@ -318,6 +416,9 @@ def main():
             return_rows=dict(type="bool", default=True),
             settle_timeout=dict(type="float"),
         ),
+        required_one_of=[("grid", "grids")],
+        mutually_exclusive=[("grids", "grid"), ("grids", "issue"), ("grids", "rows")],
+        required_together=[("grid", "issue", "rows")],
     )
     module.run(apply_rows, shape)
 

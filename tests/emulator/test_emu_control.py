@@ -6,7 +6,9 @@ import base64
 import http.client
 import subprocess
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 import pytest
@@ -192,3 +194,22 @@ def test_cli_prints_the_url_first():
         proc.terminate()
         assert proc.wait(timeout=5) == 0
         proc.stdout.close()
+
+
+def test_slow_requests_are_answered_at_the_same_time_and_counted_in_flight(emulator, admin):
+    # Each of four requests waits 1 s in the server. Answered one after another, at most one would be in
+    # flight; the emulator serves each on its own thread, so all four overlap.
+    emulator.set_faults([{"method": "GET", "path": "/rowcount", "action": "latency", "latency": 1.0}])
+    emulator.clear_requests()
+    barrier = threading.Barrier(4)
+
+    def read():
+        barrier.wait()
+        return admin.get(f"{ROWS}/rowcount").json()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(lambda _i: read(), range(4)))
+    assert answers == [{"rowCount": 3}] * 4
+    assert emulator.counters()["max_in_flight"] == 4
+    emulator.clear_requests()
+    assert emulator.counters()["max_in_flight"] == 0

@@ -158,8 +158,9 @@ def test_every_injected_variable_is_one_the_modules_read_and_document(credential
     assert injected == INJECTED
     assert injected <= read
     assert injected <= documented
-    # A CA bundle is a file, which this credential type does not inject; every other variable is.
-    assert read - injected == {"JIRA_CA_PATH"}
+    # A CA bundle is a file, which this credential type does not inject, and concurrency tunes a job rather
+    # than saying who connects where (set it in the job's environment); every other variable is injected.
+    assert read - injected == {"JIRA_CA_PATH", "JIRA_CONCURRENCY"}
     assert set(credential_type["injectors"]) == {"env"}, "no extra_vars: a module reads no variable"
 
 

@@ -14,6 +14,8 @@ class RequestLog:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
+        self.flight_lock = threading.Lock()
+        self.in_flight = 0
         self.clear()
 
     def clear(self) -> None:
@@ -23,6 +25,20 @@ class RequestLog:
             self.seq = 0
             self.by_method: Counter[str] = Counter()
             self.by_route: Counter[str] = Counter()
+            self.max_in_flight = 0
+        with self.flight_lock:
+            self.max_in_flight = self.in_flight  # requests still being answered count on
+
+    def started(self) -> None:
+        """An API request is being answered (from its first byte read to its last byte sent)."""
+        with self.flight_lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def finished(self) -> None:
+        """An API request was answered (or dropped)."""
+        with self.flight_lock:
+            self.in_flight -= 1
 
     def record(
         self,
@@ -68,4 +84,6 @@ class RequestLog:
                 "writes": total - reads,
                 "by_method": dict(self.by_method),
                 "by_route": dict(self.by_route),
+                # The most API requests answered at the same time since the last clear.
+                "max_in_flight": self.max_in_flight,
             }

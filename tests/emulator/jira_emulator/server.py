@@ -131,8 +131,16 @@ class Handler(BaseHTTPRequestHandler):
         """Silence the default per-request stderr line (the control API has the log)."""
 
     def do_GET(self) -> None:  # noqa: N802 - names required by BaseHTTPRequestHandler
-        """Dispatch GET."""
-        self._dispatch()
+        """Dispatch GET (and every other method); API requests count as in flight while they are answered."""
+        control = urlsplit(self.path).path.startswith(self.server.app.context_path + "/_emulator")
+        if control:
+            self._dispatch()
+            return
+        self.server.app.log.started()
+        try:
+            self._dispatch()
+        finally:
+            self.server.app.log.finished()
 
     do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_GET  # noqa: N815
 

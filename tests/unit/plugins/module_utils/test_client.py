@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import email.utils
 import socket
+import threading
 import time
 
 import pytest
@@ -353,7 +354,7 @@ def test_the_backoff_is_cut_to_what_is_left_of_max_retry_wait(server):
     server.script = [(503, {}, "busy")] * 3
     sleeps = []
     with pytest.raises(JiraApiError) as info:
-        make_client(server.url, sleeps, retries=5, backoff=10, max_retry_wait=7).get("/x")
+        make_client(server.url, sleeps, retries=5, backoff=6, max_retry_wait=7).get("/x")
     assert sum(sleeps) <= 7 and len(sleeps) == 2 and len(server.requests) == 3
     assert "not retried again: the retries already waited 7 s" in str(info.value)
 
@@ -403,3 +404,15 @@ def test_a_url_without_http_or_https_and_a_host_is_refused_before_any_request(ur
     with pytest.raises(InputError) as info:
         JiraClient(url)
     assert str(info.value).startswith("url ") and "https:// or http://" in str(info.value)
+
+
+def test_a_retry_after_told_to_one_thread_pauses_the_others(server):
+    server.script = [(200, {}, {"ok": 1})]
+    now = [100.0]
+    sleeps = []
+    client = make_client(server.url, sleeps, concurrency=4, clock=lambda: now[0])
+    told = threading.Thread(target=client._pause_others, args=(5.0,))
+    told.start()
+    told.join()
+    assert client.get("/x") == {"ok": 1}
+    assert sleeps == [5.0], "this thread waited out the pause the other thread was told of"
