@@ -302,7 +302,22 @@ FAULT_RULES = [
     {"action": "drop", "rate": 0.10},
     {"action": "drop", "rate": 0.10, "after_apply": True},  # the write is done, the client never hears
 ]
+# Writes answered 1.5 and 2.5 times the module's timeout late (applied after that delay, as a slow server does),
+# first among the rules so they are drawn first: the module gives up on them and must wait, not send twice.
+LATE_WRITES = [(1.5, 0.08), (2.5, 0.07)]
+
+
+def late_write_rules(timeout):
+    """Latency rules for POST, PUT and DELETE: late by LATE_WRITES times ``timeout``, at their rates."""
+    return [
+        {"method": method, "action": "latency", "latency": factor * timeout, "rate": rate}
+        for factor, rate in LATE_WRITES
+        for method in WRITES
+    ]
+
+
 FAULT_ISSUE, FAULT_ISSUE_ID = "BENCH-6", 20006  # empty at the start; each reconcile starts from the last one's rows
+
 WRITES = ("POST", "PUT", "DELETE")
 
 
@@ -316,6 +331,15 @@ class FaultReconcile:
     requests: int
     faulted: int
     applied_then_dropped: int  # writes that took effect, their connection then dropped
+    late_writes: int = 0  # writes answered after the module's timeout
+    result_rows: list | None = None  # the rows the module's result says the grid holds
+
+    @property
+    def result_matches(self):
+        """The module's result says what the grid holds (ids and tags), or the module failed and said why."""
+        if self.result_rows is None:
+            return self.failed is not None
+        return sorted((r["id"], r["tag"]) for r in self.result_rows) == sorted((r["id"], r["tag"]) for r in self.rows)
 
     @property
     def duplicate_rows(self):
@@ -348,19 +372,21 @@ def random_desired(rng):
     ]
 
 
-def fault_run(emulator, runs, seed, timeout=5.0):
+def fault_run(emulator, runs, seed, timeout=5.0, late=False):
     """Reconcile ``runs`` random desired states (state exact) on FAULT_ISSUE under FAULT_RULES, one module run each.
 
     The same ``seed`` gives the same desired states, and reseeds the emulator's faults at the start
-    of each reconcile. ``timeout`` is the module's. Returns a FaultReconcile per reconcile.
+    of each reconcile. ``timeout`` is the module's; with ``late``, writes may also be answered 1.5 or
+    2.5 times ``timeout`` late. Returns a FaultReconcile per reconcile.
     """
     rng = random.Random(seed)
+    rules = (late_write_rules(timeout) if late else []) + FAULT_RULES
     out = []
     for run in range(runs):
         desired = random_desired(rng)
         emulator.settings(seed=seed * 1000 + run)
         emulator.clear_requests()
-        emulator.set_faults(FAULT_RULES)
+        emulator.set_faults(rules)
         try:
             result, _seconds = run_module(
                 "tge_grid_rows", module_args(emulator, FAULT_ISSUE, desired, retries=10, timeout=timeout)
@@ -378,14 +404,19 @@ def fault_run(emulator, runs, seed, timeout=5.0):
                 applied_then_dropped=sum(
                     1 for r in log if r.get("fault") == "drop" and r.get("status") and r["method"] in WRITES
                 ),
+                late_writes=sum(1 for r in log if r.get("fault") == "latency" and r["method"] in WRITES),
+                result_rows=None if result.get("failed") else result.get("rows"),
             )
         )
     return out
 
 
-def bench_faults(emulator, runs, seed):
-    print("\n== Fault run: %d reconciles of random desired states, ~31%% of requests faulted" % runs)
-    reconciles = fault_run(emulator, runs, seed)
+def bench_faults(emulator, runs, seed, late=False, timeout=2.0):
+    what = "503s, drops, drops after the write was applied" + (
+        ", writes answered 1.5x/2.5x timeout late" if late else ""
+    )
+    print("\n== Fault run: %d reconciles of random desired states; faults: %s; timeout %ss" % (runs, what, timeout))
+    reconciles = fault_run(emulator, runs, seed, timeout=timeout, late=late)
     for run, reconcile in enumerate(reconciles):
         if reconcile.failed:
             print("  run %d failed: %s" % (run, reconcile.failed))
@@ -397,11 +428,12 @@ def bench_faults(emulator, runs, seed):
             "exactly desired",
             "duplicate rows",
             "lost rows",
-            "other mismatch",
+            "result = grid",
             "module failed",
             "requests",
             "faulted",
-            "writes dropped after applying",
+            "dropped after applying",
+            "late writes",
         ],
         [
             (
@@ -409,11 +441,12 @@ def bench_faults(emulator, runs, seed):
                 sum(1 for r in reconciles if r.exact),
                 sum(r.duplicate_rows for r in reconciles),
                 sum(r.lost_rows for r in reconciles),
-                sum(1 for r in reconciles if not (r.exact or r.duplicate_rows or r.lost_rows)),
+                sum(1 for r in reconciles if r.result_matches),
                 sum(1 for r in reconciles if r.failed),
                 requests_total,
                 "%d (%.0f%%)" % (faults_total, 100.0 * faults_total / max(requests_total, 1)),
                 sum(r.applied_then_dropped for r in reconciles),
+                sum(r.late_writes for r in reconciles),
             )
         ],
     )
@@ -438,7 +471,9 @@ def main():
         bench_create(emulator, tmp, count=3 if options.smoke else 100)
         bench_planner(n=1000 if options.smoke else 100000, repeat=1 if options.smoke else 5)
         if not options.quick:
-            bench_faults(emulator, 3 if options.smoke else options.fault_runs, options.seed)
+            runs = 3 if options.smoke else options.fault_runs
+            bench_faults(emulator, runs, options.seed)
+            bench_faults(emulator, runs, options.seed, late=True, timeout=1.0)
 
 
 if __name__ == "__main__":

@@ -49,3 +49,15 @@ def test_every_reconcile_under_faults_ends_in_the_desired_rows(grid_emulator):
         assert reconcile.duplicate_rows == 0, where
         assert reconcile.lost_rows == 0, where
         assert reconcile.exact, where
+
+
+def test_writes_answered_after_the_timeout_are_waited_for_and_never_duplicate_a_row(grid_emulator):
+    # Writes may also be answered 1.5 or 2.5 times the timeout late; the module gives up on the answer, then
+    # waits for the write to show (its settle bound is 3 x timeout) instead of sending it again.
+    reconciles = bench_grid.fault_run(grid_emulator, 6, SEED + 1, timeout=1.0, late=True)
+    assert sum(r.late_writes for r in reconciles) > 0, "some writes were late"
+    for number, reconcile in enumerate(reconciles):
+        where = "reconcile %d (desired %s, grid holds %s)" % (number, reconcile.desired, reconcile.rows)
+        assert reconcile.failed is None, "%s: the module failed: %s" % (where, reconcile.failed)
+        assert reconcile.duplicate_rows == 0 and reconcile.lost_rows == 0 and reconcile.exact, where
+        assert reconcile.result_matches, "%s: the result says %s" % (where, reconcile.result_rows)
