@@ -32,6 +32,8 @@ CASES = {
     "forms": (["--issues", "10"], ["first run", "second run (idempotent)"]),
 }
 
+REMOTE_SECTIONS = ["== An idempotent 250-row grid", "== 6 grid files of 5 rows", "== Fault run"]
+
 
 def run_bench(name, args):
     proc = subprocess.run(
@@ -69,3 +71,23 @@ def test_forms_benchmark_leaves_the_form_on_every_issue():
     assert "ROLL issues holding the form afterwards: 10 of 10" in out, out
     second = re.search(r"^second run \(idempotent\)\s+\S+\s+\d+\s+\d+\s+\d+\s+(\d+)\s+(\d+)\s+(\d+)", out, re.M)
     assert second and second.groups() == ("0", "0", "0"), out  # writes, add POSTs, changed items
+
+
+def test_remote_benchmark_sends_as_many_requests_as_the_loop_and_never_too_many_at_once():
+    out = run_bench("remote", ["--smoke"])
+    for section in REMOTE_SECTIONS:
+        assert section in out, out
+    # run, per file, total, "N (R a file)", writes, most in flight, faster
+    files = re.findall(
+        r"^(a task a file.*?|grids, concurrency (\d+))\s{2,}\S+\s+.*?\s(\d+) \(([\d.]+) a file\)\s+(\d+)\s+(\d+)",
+        out,
+        re.M,
+    )
+    assert len(files) == 4, out
+    per_file = set(f[3] for f in files)
+    assert per_file == {"2.0"}, "one lookup and one page a file, with or without grids: %s" % out
+    for _run, concurrency, _total, _per, writes, in_flight in files:
+        assert int(writes) == 0
+        assert int(in_flight) <= int(concurrency or 1), out
+    faults = re.search(r"^1\s+(\d+) of (\d+)\s+(\d+)\s+(\d+)\s+(\d+)", out, re.M)
+    assert faults and faults.group(1) == faults.group(2) and faults.groups()[2:] == ("0", "0", "0"), out
