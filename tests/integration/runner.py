@@ -77,3 +77,31 @@ def target_playbook(target, tmp_dir):
         "    - %s\n" % target
     )
     return path
+
+
+TASK_PLAY = """
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: The task under test
+      %s: "{{ task_args }}"
+      register: out
+      ignore_errors: true
+    - name: Print its result for the test to read
+      ansible.builtin.debug:
+        msg: "RESULT={{ out | to_json }}"
+"""
+
+
+def run_task(module, args, tmp_dir, **kwargs):
+    """Run one task of ``module`` (e.g. ``jira.addons.tge_grid_rows``) with ``args``; return (its result, the process).
+
+    The task may fail (``ignore_errors``); its result is read from what the playbook printed.
+    """
+    path = Path(tmp_dir) / "task.yml"
+    path.write_text(TASK_PLAY % module)
+    extra_vars = dict(kwargs.pop("extra_vars", None) or {}, task_args=args)
+    proc = run_playbook(path, tmp_dir, extra_vars=extra_vars, **kwargs)
+    lines = [line for line in proc.stdout.splitlines() if '"msg": "RESULT=' in line]
+    assert proc.returncode == 0 and lines, "%s\n%s" % (proc.stdout[-6000:], proc.stderr[-3000:])
+    return json.loads(json.loads("{%s}" % lines[-1].strip().rstrip(","))["msg"][len("RESULT=") :]), proc

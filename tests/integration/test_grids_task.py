@@ -4,41 +4,26 @@
 
 from __future__ import annotations
 
-import json
-
 from .jira_state import grid_rows, writes
-from .runner import run_playbook
+from .runner import run_task
 
 GRIDS = [
     {"grid": "Family List", "issue": "DEMO-3", "key": ["name"], "rows": [{"name": "shiloh", "dob": "2006-05-27"}]},
-    {"grid": 10302, "issue": "OPS-1", "key": ["asset"], "state": "present", "rows": [{"asset": "SRV-001", "quantity": 5}]},
+    {
+        "grid": 10302,
+        "issue": "OPS-1",
+        "key": ["asset"],
+        "state": "present",
+        "rows": [{"asset": "SRV-001", "quantity": 5}],
+    },
     {"grid": 10301, "issue": "DEMO-404", "rows": [{"name": "nobody"}]},
     {"grid": 10301, "issue": "DEMO-2", "rows": [{"name": "x", "colour": "blue"}]},
 ]
 
-PLAY = """
-- hosts: localhost
-  gather_facts: false
-  tasks:
-    - jira.addons.tge_grid_rows:
-        url: "{{ jira_url }}"
-        username: admin
-        password: admin-pass
-        state: exact
-        grids: "{{ grids }}"
-      register: out
-      ignore_errors: true
-    - ansible.builtin.debug:
-        msg: "RESULT={{ out | to_json }}"
-"""
-
 
 def run(emulator, tmp_path, grids, **kwargs):
-    path = tmp_path / "play.yml"
-    path.write_text(PLAY)
-    proc = run_playbook(path, tmp_path, extra_vars={"jira_url": emulator.url, "grids": grids}, **kwargs)
-    line = [line for line in proc.stdout.splitlines() if '"msg": "RESULT=' in line][0]
-    return json.loads(json.loads("{%s}" % line.strip().rstrip(","))["msg"][len("RESULT=") :]), proc
+    args = {"url": emulator.url, "username": "admin", "password": "admin-pass", "state": "exact", "grids": grids}
+    return run_task("jira.addons.tge_grid_rows", args, tmp_path, **kwargs)
 
 
 def test_a_failing_grid_among_good_ones_fails_the_task_at_the_end_naming_it(emulator, tmp_path):

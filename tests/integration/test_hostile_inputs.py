@@ -1,12 +1,12 @@
 # Copyright: (c) 2026, jira.addons developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Hostile inputs (issue 13): odd passwords in url, a bad url, a long Retry-After, with real ansible-playbook."""
+"""Hostile inputs: odd passwords in url, a bad url, a long Retry-After, with real ansible-playbook."""
 
 from __future__ import annotations
 
 import base64
 
-from .runner import run_playbook
+from .runner import run_playbook, run_task
 
 PASSWORD = "admin-pass"
 # Passwords a person may type into url: "@" (urlsplit splits at the last one), "/" and "#" (they end
@@ -106,27 +106,16 @@ def test_a_url_without_https_or_http_is_refused_before_any_request(emulator, tmp
     assert emulator.requests() == []
 
 
+def read_demo1(url):
+    return {"url": url, "username": "admin", "password": PASSWORD, "grid": 10301, "issue": "DEMO-1"}
+
+
 def test_https_to_the_plain_http_port_says_the_port_does_not_speak_tls(emulator, tmp_path):
-    playbook = """
-- hosts: localhost
-  gather_facts: false
-  tasks:
-    - jira.addons.tge_grid_info:
-        url: "%s"
-        username: admin
-        password: "%s"
-        grid: 10301
-        issue: DEMO-1
-      register: out
-      ignore_errors: true
-    - ansible.builtin.assert:
-        that:
-          - out is failed
-          - out.msg is search('does not speak TLS on that port')
-          - out.msg is not search('validate_certs')
-""" % (emulator.url.replace("http://", "https://"), PASSWORD)
-    proc = run_playbook(write(tmp_path, playbook), tmp_path)
-    assert proc.returncode == 0, proc.stdout[-6000:]
+    out, _proc = run_task(
+        "jira.addons.tge_grid_info", read_demo1(emulator.url.replace("http://", "https://")), tmp_path
+    )
+    assert out["failed"] is True
+    assert "does not speak TLS on that port" in out["msg"] and "validate_certs" not in out["msg"]
 
 
 def test_a_retry_after_beyond_max_retry_wait_fails_at_once_naming_the_wait(emulator, tmp_path):
@@ -142,25 +131,8 @@ def test_a_retry_after_beyond_max_retry_wait_fails_at_once_naming_the_wait(emula
             }
         ]
     )
-    playbook = """
-- hosts: localhost
-  gather_facts: false
-  tasks:
-    - jira.addons.tge_grid_info:
-        url: "%s"
-        username: admin
-        password: "%s"
-        grid: 10301
-        issue: DEMO-1
-      register: out
-      ignore_errors: true
-    - ansible.builtin.assert:
-        that:
-          - out is failed
-          - out.msg is search('HTTP 503')
-          - out.msg is search('asked to wait 3600 s before a retry [(]Retry-After[)], more than max_retry_wait [(]60 s[)]')
-""" % (emulator.url, PASSWORD)
-    proc = run_playbook(write(tmp_path, playbook), tmp_path)
-    assert proc.returncode == 0, proc.stdout[-6000:]
+    out, _proc = run_task("jira.addons.tge_grid_info", read_demo1(emulator.url), tmp_path)
+    assert out["failed"] is True and "HTTP 503" in out["msg"]
+    assert "asked to wait 3600 s before a retry (Retry-After), more than max_retry_wait (60 s)" in out["msg"]
     reads = [r for r in emulator.requests() if r["path"].endswith("/grid/10301/issue/10001")]
     assert [r["status"] for r in reads] == [503], "not retried"

@@ -4,42 +4,20 @@
 
 from __future__ import annotations
 
-import json
 import time
 
 import pytest
 
 from .jira_state import grid_rows
-from .runner import run_playbook
-
-PLAY = """
-- hosts: localhost
-  gather_facts: false
-  tasks:
-    - jira.addons.tge_grid_rows:
-        url: "{{ jira_url }}"
-        username: admin
-        password: admin-pass
-        grid: 10301
-        issue: DEMO-3
-        key: [name]
-        timeout: 1
-        retries: %(retries)s
-        %(settle)s
-        rows: [{name: shiloh}, {name: knox}]
-      register: out
-    - ansible.builtin.debug:
-        msg: "RESULT={{ out | to_json }}"
-"""
+from .runner import run_task
 
 
-def run(emulator, tmp_path, retries, settle=""):
-    path = tmp_path / "play.yml"
-    path.write_text(PLAY % {"retries": retries, "settle": settle})
-    proc = run_playbook(path, tmp_path, extra_vars={"jira_url": emulator.url})
-    assert proc.returncode == 0, proc.stdout[-4000:]
-    line = [line for line in proc.stdout.splitlines() if '"msg": "RESULT=' in line][0]
-    return json.loads(json.loads("{%s}" % line.strip().rstrip(","))["msg"][len("RESULT=") :])
+def run(emulator, tmp_path, retries, **extra):
+    args = {"url": emulator.url, "username": "admin", "password": "admin-pass", "grid": 10301, "issue": "DEMO-3"}
+    args.update(key=["name"], timeout=1, retries=retries, rows=[{"name": "shiloh"}, {"name": "knox"}], **extra)
+    result, _proc = run_task("jira.addons.tge_grid_rows", args, tmp_path)
+    assert not result.get("failed"), result
+    return result
 
 
 @pytest.mark.parametrize("retries", [3, 0])
@@ -61,13 +39,13 @@ def test_a_post_later_than_the_bound_lands_as_copies_that_the_next_exact_run_rem
     # The documented residual risk: with settle_timeout 0 the rows are sent again at once, and the first POST
     # lands 3 s after it was sent, after the run. The next run with state exact removes the copies.
     emulator.set_faults([{"method": "POST", "count": 1, "action": "latency", "latency": 3}])
-    first = run(emulator, tmp_path, 0, settle="settle_timeout: 0")
+    first = run(emulator, tmp_path, 0, settle_timeout=0)
     assert sorted(r["name"] for r in first["added"]) == ["knox", "shiloh"]
     for _wait in range(50):
         if len(grid_rows(emulator, 10301, "DEMO-3")) == 4:
             break
         time.sleep(0.1)
     assert sorted(r["name"] for r in grid_rows(emulator, 10301, "DEMO-3")) == ["knox", "knox", "shiloh", "shiloh"]
-    second = run(emulator, tmp_path, 0, settle="state: exact")
+    second = run(emulator, tmp_path, 0, state="exact")
     assert second["changed"] is True and len(second["removed"]) == 2
     assert sorted(r["name"] for r in grid_rows(emulator, 10301, "DEMO-3")) == ["knox", "shiloh"]
