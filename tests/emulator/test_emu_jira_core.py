@@ -54,3 +54,19 @@ def test_search(api):
     assert api("bob").get("/rest/api/2/search", params={"jql": "project = OPS"}).json()["total"] == 0
     bad = admin.get("/rest/api/2/search", params={"jql": "summary ~ oops"})
     assert bad.status_code == 400 and bad.json()["errorMessages"][0].startswith("Error in the JQL Query")
+
+
+def test_search_takes_issue_ids_where_it_takes_keys(api):
+    # As in Jira, id, key and issuekey are one field: issue keys and numeric ids alike.
+    admin = api("admin")
+
+    def keys(jql):
+        body = admin.get("/rest/api/2/search", params={"jql": jql, "fields": "key"}).json()
+        assert all(issue["fields"] == {} and issue["id"].isdigit() for issue in body["issues"])
+        return [issue["key"] for issue in body["issues"]]
+
+    assert keys("id in (10101, 10003, DEMO-1)") == ["DEMO-1", "DEMO-3", "OPS-1"]
+    assert keys("key = 10201") == ["HR-1"]
+    assert keys("issuekey in (10201, OPS-2) AND id != 10102") == ["HR-1"]
+    assert keys("project = OPS AND id not in (10101)") == ["OPS-2", "OPS-3"]
+    assert api("bob").get("/rest/api/2/search", params={"jql": "id = 10101"}).json()["total"] == 0

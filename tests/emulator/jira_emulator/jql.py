@@ -1,5 +1,7 @@
-"""A tiny JQL subset: ``key``/``issuekey``, ``status``, ``project`` with ``=``, ``!=``, ``in``,
-``not in``, combined with AND/OR and parentheses; a trailing ``ORDER BY`` is ignored."""
+"""A tiny JQL subset: ``key``/``issuekey``/``id``, ``status``, ``project`` with ``=``, ``!=``, ``in``,
+``not in``, combined with AND/OR and parentheses; a trailing ``ORDER BY`` is ignored.
+
+As in Jira, ``key``, ``issuekey`` and ``id`` are one field that takes issue keys and numeric ids alike."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from .store import Issue
 
 Matcher = Callable[[Issue], bool]
 _TOKEN = re.compile(r'\s*(?:(?P<str>"[^"]*"|\'[^\']*\')|(?P<op>!=|=|\(|\)|,)|(?P<word>[^\s=!(),"\']+))')
-_FIELDS = {"key": "key", "issuekey": "key", "status": "status", "project": "project"}
+_FIELDS = {"key": "key", "issuekey": "key", "id": "key", "status": "status", "project": "project"}
 
 
 class JqlError(ValueError):
@@ -105,7 +107,10 @@ class _Parser:
         wanted = {v.lower() for v in values}
 
         def matcher(issue: Issue) -> bool:
-            return (str(getattr(issue, attr)).lower() in wanted) != negate
+            found = str(getattr(issue, attr)).lower() in wanted
+            if attr == "key" and not found:  # an issue id; exports match frozen copies, which may have none
+                found = str(getattr(issue, "id", "")) in wanted
+            return found != negate
 
         return matcher
 
