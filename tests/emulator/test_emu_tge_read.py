@@ -16,6 +16,7 @@ def test_grid_list_ids_are_strings(admin):
         {"id": "10301", "name": "Family List"},
         {"id": "10302", "name": "Asset Inventory"},
         {"id": "10303", "name": "Sandwich Order"},
+        {"id": "10304", "name": "Maintenance Log"},
     ]
 
 
