@@ -1,6 +1,6 @@
 # Copyright: (c) 2026, jira.addons developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Wrappers for the few Jira core endpoints the modules use: issue lookup and issue properties."""
+"""Wrappers for the few Jira core endpoints the modules use: issue lookup, issue properties and search."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ from ansible_collections.jira.addons.plugins.module_utils.errors import JiraApiE
 
 ISSUE = "/rest/api/2/issue/%s"
 ISSUE_PROPERTY = "/rest/api/2/issue/%s/properties/%s"
+SEARCH = "/rest/api/2/search"
+# Jira caps a search page at 1000 issues by default (jira.search.views.default.max); paging follows ``total``.
+SEARCH_PAGE_SIZE = 1000
 
 
 def is_issue_id(ref):
@@ -18,7 +21,7 @@ def is_issue_id(ref):
 
 
 class JiraCoreApi:
-    """Issue lookups and issue property reads."""
+    """Issue lookups, issue property reads and searches."""
 
     def __init__(self, client):
         self.client = client
@@ -50,3 +53,21 @@ class JiraCoreApi:
                 return missing
             raise
         return (data or {}).get("value")
+
+    def search_issues(self, jql):
+        """The issues a JQL search returns, every page: ``[{"id": int, "key": str}]``, in the search's order.
+
+        One request per page (``fields=key``, so Jira sends no field values). A query Jira
+        refuses fails with its own message (JiraApiError 400), before anything else is asked.
+        """
+        params = {"jql": jql, "fields": "key", "startAt": 0, "maxResults": SEARCH_PAGE_SIZE}
+        found = []
+        while True:
+            page = self.client.get(SEARCH, params=dict(params)) or {}
+            issues = page.get("issues") or []
+            found.extend({"id": int(issue["id"]), "key": issue["key"]} for issue in issues)
+            # A page may hold fewer issues than asked for: advance by what came back.
+            params["startAt"] += len(issues)
+            total = page.get("total")
+            if not issues or total is None or params["startAt"] >= int(total):
+                return found

@@ -13,6 +13,10 @@ description:
   - Without O(grid), lists the grids of the Jira instance (needs Jira administrator rights).
   - With O(grid) and O(issue), returns every row of that grid on that issue, reading every page.
   - With O(grid) alone, returns the rows of that grid on every issue the user can see, grouped per issue.
+    With O(grid) and O(jql), only those of the issues the search returns.
+  - With O(as_declared=true), returns the rows as a user writes them for M(jira.addons.tge_grid_rows), with the
+    column types to declare, so that a dump applied back with O(jira.addons.tge_grid_rows#module:state=exact)
+    changes nothing. C(playbooks/grid_export_to_git.yml) writes them to grid files, one per issue.
   - This module only reads; it never reports a change.
 author:
   - jira.addons developers (@jira-addons)
@@ -38,12 +42,69 @@ options:
         C(modified) are always returned.
     type: list
     elements: str
+  jql:
+    description:
+      - With O(grid) and no O(issue), only the issues this JQL search returns (those of them that hold rows).
+      - Costs the search's pages (1000 issues each) on top of the pages of the grid's rows on every issue, which
+        TGE cannot filter by issue. Each issue in RV(issues) gets its RV(issues[].issue_key).
+      - A query Jira refuses fails with Jira's message.
+    type: str
   datasource:
     description:
       - Also return the grid's datasource (configuration table, database table and connection URL).
         Needs O(grid) and Jira administrator rights.
     type: bool
     default: false
+  as_declared:
+    description:
+      - Return the rows as a user declares them for M(jira.addons.tge_grid_rows) (the rows of a grid file of
+        C(playbooks/grids/)), instead of in TGE's form. Needs O(grid).
+      - No C(id), C(issueId) or C(modified); list and radio options by value; checkboxes as booleans; integral
+        numbers as integers; empty cells left out. Dates as V(YYYY-MM-DD) and datetimes as ISO 8601 with the
+        offset of O(timezone), for the columns O(column_types) declares as V(date) or V(datetime).
+      - Every value is checked to compare equal to what Jira holds, the way M(jira.addons.tge_grid_rows) compares
+        it; a value that would not (a date that is not at midnight in O(timezone)) is written as Jira holds it,
+        with a warning. So applying the rows with O(jira.addons.tge_grid_rows#module:state=exact), O(key) as
+        returned and RV(columns) as declared changes nothing.
+      - Rows are sorted by O(key), then by every column, so that an export of unchanged data is the same text.
+      - Adds RV(columns), and RV(issue_key) (one issue) or RV(issues[].issue_key) (every issue; their keys cost
+        one search per 200 issues).
+    type: bool
+    default: false
+  column_types:
+    description:
+      - With O(as_declared=true), the types of columns, as in the O(jira.addons.tge_grid_rows#module:columns) option
+        of M(jira.addons.tge_grid_rows), a map of column name to V(string), V(number), V(integer), V(date),
+        V(datetime), V(list), V(radio), V(checkbox) or V(userlist). It is not called O(columns) here because that
+        option already limits the columns read.
+      - TGE has no schema and returns dates and datetimes as epoch milliseconds, like any number, so this is the
+        only way to know that a column holds dates. A V(date) or V(datetime) column is written as dates; a column
+        not declared is a number column, written as numbers, which apply back unchanged too (a warning names
+        number columns whose values look like dates).
+      - Other columns' types are learnt from the rows; a declared type wins.
+    type: dict
+  key:
+    description:
+      - With O(as_declared=true), the columns that identify a row, as in O(jira.addons.tge_grid_rows#module:key).
+        Rows are sorted by them.
+      - An issue whose rows all have distinct values in these columns gets RV(key) (RV(issues[].key)). One with
+        rows sharing a key, or rows without a value in a key column, gets no key, so that a
+        O(jira.addons.tge_grid_rows#module:state=exact) apply keeps those rows as they are, and a warning says why.
+    type: list
+    elements: str
+  timezone:
+    description:
+      - With O(as_declared=true), the timezone dates and datetimes are written in, as in
+        O(jira.addons.tge_grid_rows#module:timezone) (V(UTC), an offset such as V(+02:00), or an IANA name such as
+        V(Europe/Berlin) on Python 3.9 or newer). Use the timezone Jira keeps dates in, and apply the rows with the
+        same O(jira.addons.tge_grid_rows#module:timezone).
+    type: str
+    default: UTC
+notes:
+  - Requests. A grid given by name costs the grid list. With O(issue), one request looks the issue up (none for a
+    numeric id, unless O(as_declared=true)), then one reads each page of rows. Without O(issue), one reads each page
+    of issues of TGE's Read Grid Data for all issues; O(as_declared=true) adds one search per 200 issues for their
+    keys, and O(jql) the search's pages instead.
 seealso:
   - name: Table Grid Editor REST API
     description: The vendor's documentation of the endpoints this module calls.
@@ -94,6 +155,33 @@ EXAMPLES = r"""
     msg: >-
       {{ family_register.row_count }} names on issue 10002; the grid has rows on {{ family.issues | length }} issues
       and keeps them in table {{ family.datasource.databaseTableName }}
+
+- name: Read the assets of every issue as a user declares them (the rows of a grid file), in Berlin time
+  jira.addons.tge_grid_info:
+    grid: Asset Inventory
+    as_declared: true
+    key: [asset]
+    timezone: Europe/Berlin
+    column_types:
+      purchased: datetime  # TGE returns datetimes as epoch milliseconds, like any number
+  register: declared_assets
+
+- name: Show the first asset of each issue, in the form tge_grid_rows takes
+  ansible.builtin.debug:
+    msg: "{{ item.issue_key }}: {{ item.rows[0] }} (key {{ item.key | default('none: see the warnings') }})"
+  loop: "{{ declared_assets.issues }}"
+  loop_control:
+    label: "{{ item.issue_key }}"
+
+- name: Read the family list of the DEMO issues still open, as declared
+  jira.addons.tge_grid_info:
+    grid: 10301
+    jql: project = DEMO AND status = Open
+    as_declared: true
+    key: [name]
+    column_types:
+      dob: date
+  register: open_families
 """
 
 RETURN = r"""
@@ -122,16 +210,40 @@ issue_id:
   returned: when O(issue) is given
   type: int
   sample: 10001
+issue_key:
+  description: Key of the issue.
+  returned: when O(issue) is given with O(as_declared=true)
+  type: str
+  sample: DEMO-1
 rows:
   description:
     - Every row of the grid on the issue, in the form TGE returns them.
     - Each row has its C(id), C(modified) flag and one key per column. Empty cells may be left out.
     - Dates are epoch milliseconds; list and radio values are C({name, value}) objects.
+    - With O(as_declared=true), the rows as a user declares them for M(jira.addons.tge_grid_rows), sorted.
   returned: when O(grid) and O(issue) are given
   type: list
   elements: dict
   sample: [{"id": 1, "issueId": 10001, "modified": 1, "name": "brad", "dob": -96249600000,
             "relation": {"name": "Father", "value": "Dad"}}]
+columns:
+  description:
+    - With O(as_declared=true), the column types a grid file declares (the O(jira.addons.tge_grid_rows#module:columns)
+      option of M(jira.addons.tge_grid_rows)), for every column the rows read hold a value in, and those of
+      O(column_types).
+    - Key columns first, then by name. A type learnt from the rows is V(list) (list and radio), V(checkbox),
+      V(number) (number, integer, and date or datetime columns not declared) or V(string) (string and userlist).
+  returned: when O(as_declared=true)
+  type: dict
+  sample: {"name": "string", "dob": "date", "gender": "list", "relation": "list"}
+key:
+  description:
+    - With O(as_declared=true) and O(key), the key, when every row of the issue has a distinct one.
+    - Missing when rows share a key or lack a key column; the module then warns, naming them.
+  returned: when O(issue) and O(key) are given with O(as_declared=true), and the rows allow it
+  type: list
+  elements: str
+  sample: [name]
 row_count:
   description: Number of rows read (on the issue, or on all issues together).
   returned: when O(grid) is given
@@ -147,15 +259,35 @@ issues:
       description: Numeric id of the issue.
       type: int
       sample: 10001
+    issue_key:
+      description: Key of the issue. Only with O(as_declared=true) or O(jql).
+      type: str
+      sample: DEMO-1
     row_count:
       description: Number of rows on that issue.
       type: int
       sample: 2
     rows:
-      description: The rows, as in RV(rows).
+      description: The rows, as in RV(rows) (as declared with O(as_declared=true)).
       type: list
       elements: dict
       sample: [{"id": 1, "modified": 1, "name": "brad"}]
+    columns:
+      description: With O(as_declared=true), the column types a grid file declares, as RV(columns).
+      type: dict
+      sample: {"name": "string", "dob": "date"}
+    key:
+      description: With O(as_declared=true) and O(key), the key, when the issue's rows allow it (as RV(key)).
+      type: list
+      elements: str
+      sample: [name]
+    warnings:
+      description:
+        - With O(as_declared=true), what a grid file of this issue should say about its rows (duplicates, rows
+          without a key value, values written as Jira holds them). Also among the task's warnings.
+      type: list
+      elements: str
+      sample: ["rows equal in every cell (ids 7 and 8): the file lists each copy, so that state=exact keeps them all"]
 datasource:
   description: Where TGE keeps the grid's data.
   returned: when O(datasource=true)
@@ -175,33 +307,20 @@ datasource:
       sample: jdbc:h2:mem:jira
 """
 
+from ansible_collections.jira.addons.plugins.module_utils.grid_read import read_grids
 from ansible_collections.jira.addons.plugins.module_utils.jira_api import JiraCoreApi
 from ansible_collections.jira.addons.plugins.module_utils.module import JiraModule
 from ansible_collections.jira.addons.plugins.module_utils.tge_api import TgeApi
 
+OPTIONS = ("grid", "issue", "jql", "columns", "datasource", "as_declared", "column_types", "key", "timezone")
 
-def read_grids(module):
+
+def read(module):
     """Read what the options ask for; nothing here writes."""
-    p = module.params
-    tge = TgeApi(module.client)
-    result = {"changed": False}
-    if p["grid"] is None:
-        result["grids"] = tge.list_grids()
-        return result
-    grid_id = result["grid_id"] = tge.resolve_grid(p["grid"])
-    if p["issue"] is not None:
-        result["issue_id"] = JiraCoreApi(module.client).issue_id(p["issue"])
-        result["rows"] = tge.read_rows(grid_id, result["issue_id"], p["columns"])
-        result["row_count"] = len(result["rows"])
-    else:
-        issues = [
-            {"issue_id": int(item["issueId"]), "row_count": len(item["values"]), "rows": item["values"]}
-            for item in tge.read_all_issues(grid_id, p["columns"])
-        ]
-        result["issues"] = issues
-        result["row_count"] = sum(item["row_count"] for item in issues)
-    if p["datasource"]:
-        result["datasource"] = tge.datasource(grid_id)
+    client = module.client
+    result = read_grids(TgeApi(client), JiraCoreApi(client), **dict((name, module.params[name]) for name in OPTIONS))
+    for warning in result.pop("warnings", []):
+        module.warn(warning)
     return result
 
 
@@ -210,13 +329,19 @@ def main():
         argument_spec=dict(
             grid=dict(type="str"),
             issue=dict(type="str"),
+            jql=dict(type="str"),
             columns=dict(type="list", elements="str"),
             datasource=dict(type="bool", default=False),
+            as_declared=dict(type="bool", default=False),
+            column_types=dict(type="dict"),
+            key=dict(type="list", elements="str", no_log=False),
+            timezone=dict(type="str", default="UTC"),
         ),
-        required_by={"issue": "grid", "columns": "grid"},
-        required_if=[("datasource", True, ("grid",))],
+        mutually_exclusive=[("issue", "jql")],
+        required_by={"issue": "grid", "columns": "grid", "jql": "grid"},
+        required_if=[("datasource", True, ("grid",)), ("as_declared", True, ("grid",))],
     )
-    module.run(read_grids)
+    module.run(read)
 
 
 if __name__ == "__main__":
