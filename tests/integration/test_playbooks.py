@@ -122,6 +122,9 @@ def grids_match_files(emulator):
 def check_demo(emulator, stdout, run):
     assert debug_message(stdout, "First run: 4 rows added, 2 updated, 1 removed. Second run: no change.")
     assert "DEMO-2 holds 250 rows" in stdout
+    assert debug_message(
+        stdout, "Exported 6 asset rows to 2 files (DEMO-4, OPS-1); applied back with state exact: no change."
+    )
     grids_match_files(emulator)
 
 
@@ -183,12 +186,27 @@ def check_nightly_export(emulator, stdout, run):
     assert writes(emulator) == {"POST /rest/proforma/1/export": 2}
 
 
+def check_grid_export_to_git(emulator, stdout, run):
+    exports = run["extra_vars"]["export_dir"]
+    assert writes(emulator) == {}
+    if run["check"]:  # the files it would write are shown, none is
+        assert debug_message(stdout, "Asset Inventory: 2 file(s) for 6 row(s), 2 changed.")
+        assert re.search(r"^\+- \{asset: SRV-001, .*purchased: '2023-03-01T09:30:00Z', quantity: 2\}$", stdout, re.M)
+        assert not os.path.exists(exports)
+    else:
+        assert debug_message(stdout, "Maintenance Log: 2 file(s) for 4 row(s), 2 changed.")
+        assert sorted(os.listdir(exports)) == ["OPS-2-maintenance-log.yml", "OPS-3-maintenance-log.yml"]
+        log = yaml.safe_load(open(os.path.join(exports, "OPS-2-maintenance-log.yml")).read())
+        assert [row["due"] for row in log["rows"]] == ["2024-04-02", "2024-03-29"]
+
+
 PREPARE = {"nightly_export": prepare_nightly_export}
 CHECKS = {
     "demo": check_demo,
     "grid_contents": check_grid_contents,
     "forms_rollout": check_forms_rollout,
     "nightly_export": check_nightly_export,
+    "grid_export_to_git": check_grid_export_to_git,
 }
 
 
