@@ -65,10 +65,13 @@ class FormReader:
         self.proforma = proforma
         self.key = key
 
-    def index(self):
-        """The index entries; an issue without the index property is checked to exist (404 otherwise)."""
+    def index(self, check_issue=True):
+        """The index entries; an issue without the index property is checked to exist (404 otherwise).
+
+        Re-reads during a run pass ``check_issue=False``: the issue was there at the start.
+        """
         forms = self.proforma.form_index(self.key)
-        if forms is None:
+        if forms is None and check_issue:
             # A missing index reads like a missing issue (both 404): tell them apart. A cleared one is no forms.
             self.proforma.jira.issue(self.key)
         return parse_index(forms)
@@ -280,7 +283,7 @@ class FormApply:
 
     def read_new(self, known, plan):
         """The forms on the issue that are not in ``known``: copies of the template (or of one no data names)."""
-        entries = [e for e in self.reader.index() if e["id"] not in known]
+        entries = [e for e in self.reader.index(check_issue=False) if e["id"] not in known]
         need_design = self.status in ("submitted", "locked") and self.form_id is None
         forms = []
         for entry in entries:
@@ -368,17 +371,22 @@ class FormApply:
         prop = self.reader.prop(form["id"])
         status = read_form(entry, prop)["status"]
         if status is None:
-            entry = next((e for e in self.reader.index() if e["id"] == form["id"]), entry)
+            entry = next((e for e in self.reader.index(check_issue=False) if e["id"] == form["id"]), entry)
             status = read_form(entry, prop)["status"]
         return status
 
     # -- settling ------------------------------------------------------------------------------
 
     def settle(self, read, landed, what, doubt, applied):
-        """Re-read with backoff until ``landed(read())`` or ``settle_timeout`` has passed; return the last read."""
+        """Re-read with backoff until ``landed(read())`` or ``settle_timeout`` has passed; return the last read.
+
+        The write is given up on only after a read that began once the whole bound had passed: a read
+        that began earlier (a slow one, retried by the client) may predate a write landing meanwhile.
+        """
         deadline = self._clock() + self.settle_timeout
         delay = SETTLE_FIRST_DELAY
         while True:
+            began = self._clock()
             try:
                 seen = read()
             except JiraApiError as err:
@@ -389,13 +397,12 @@ class FormApply:
                     err,
                     applied.result(self.key),
                 ) from None
-            if landed(seen):
+            if landed(seen) or began >= deadline:
                 return seen
             remaining = deadline - self._clock()
-            if remaining <= 0:
-                return seen
-            self._sleep(min(delay, remaining))
-            delay = min(delay * 2, SETTLE_MAX_DELAY)
+            if remaining > 0:
+                self._sleep(min(delay, remaining))
+                delay = min(delay * 2, SETTLE_MAX_DELAY)
 
 
 def _new_form(entry, plan):

@@ -41,6 +41,10 @@ class Clock:
 
     def sleep(self, seconds):
         self.sleeps.append(seconds)
+        self.advance(seconds)
+
+    def advance(self, seconds):
+        """Time passing without the code under test sleeping (a slow request)."""
         self.now += seconds
         due = [e for e in self.events if e[0] <= self.now]
         self.events = [e for e in self.events if e[0] > self.now]
@@ -103,6 +107,11 @@ class FakeProforma:
     def form_index(self, key):
         self.calls.append(("index", key))
         self._fault("index %d" % self.count("index"))
+        entries = self._index()
+        self.clock.advance(self.shapes.get("read_seconds", 0))  # a slow read answers with what it saw when it began
+        return entries
+
+    def _index(self):
         if not self.forms and self.index_value is None:
             return [] if self.shapes.get("cleared") else None
         entries = []
@@ -564,3 +573,14 @@ def test_a_negative_settle_timeout_is_refused_before_any_request():
     with pytest.raises(FormPlanError, match="settle_timeout must be 0 or more"):
         reconcile(api, "DEMO-1", template_id=1, settle_timeout=-1)
     assert api.calls == []
+
+
+def test_a_slow_read_that_began_before_the_bound_is_not_the_last_word():
+    # Every read takes 0.5 s and answers with what it saw when it began. The add's answer is lost at 0.5 s
+    # (bound: 1.5 s); it lands at 1.4 s, during a read that began at 1.25 s and answered at 1.75 s. Giving
+    # up on that read's word sent the add again: a second copy. A read that began after the bound decides.
+    api = FakeProforma([], fail={"add": Late(0.9)}, read_seconds=0.5)
+    result = reconcile(api, "DEMO-1", template_id=1, count=1, settle_timeout=1.0)
+    assert api.writes() == [("add", 1, None, 1)] and len(api.forms) == 1
+    assert [x["id"] for x in result["added"]] == [1]
+    assert api.count("index") == 4 and api.clock.sleeps == [0.25]  # plan; at 0.5 s, 1.25 s and 1.75 s after
