@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 
 import pytest
 from jira_emulator.process import EmulatorError
@@ -275,3 +276,25 @@ def test_malformed_shapes_are_refused(emulator, value):
         emulator.settings(forms_shapes=value)
     with pytest.raises(EmulatorError, match="400.*forms_shapes"):
         emulator.load({"settings": {"forms_shapes": value}})
+
+
+def test_a_slow_add_lands_after_its_delay_and_blocks_no_other_request(emulator, admin, api):
+    # The latency fault is a slow server: the add is applied after the delay, and reads go on meanwhile
+    # (the sleep is outside the store lock). What a late write does to a client depends on both.
+    emulator.set_faults(
+        [{"method": "POST", "path": "/issue/DEMO-5/form$", "count": 1, "action": "latency", "latency": 2}]
+    )
+    answered, writer = [], api("admin")  # a session of its own: sessions are not shared across threads
+    slow = threading.Thread(
+        target=lambda: answered.append(writer.post(f"{PF}/DEMO-5/form", json={"templateFormId": 1}, timeout=30))
+    )
+    slow.start()
+    try:
+        while emulator.control("GET", "faults")["rules"][0]["remaining"] and slow.is_alive():
+            pass  # the rule is used up when the add arrives, before its delay
+        assert prop(admin, "DEMO-5", "proforma.forms").status_code == 404  # not applied yet, and not blocked
+        assert slow.is_alive()  # that read was answered while the add was still sleeping
+    finally:
+        slow.join()
+    assert answered[0].status_code == 200
+    assert [f["id"] for f in index(admin, "DEMO-5")] == [1]
