@@ -82,8 +82,7 @@ options:
   concurrency:
     description:
       - The most requests in flight at once. Once the first page of a read gives the total, the other pages
-        are read in parallel; O(grids) of M(jira.addons.tge_grid_rows) and O(issues) or O(jql) of
-        M(jira.addons.proforma_form) work on several grids or issues at once.
+        are read in parallel, and O(jira.addons.tge_grid_rows#module:grids) works on several grids at once.
       - Writes to one grid or one issue stay in order, one after the other.
       - A C(Retry-After) from the server pauses every request of the task, not only the one that got it.
       - V(1) sends one request at a time.

@@ -191,8 +191,9 @@ class Normaliser:
                     continue
                 if isinstance(value, dict):
                     kinds.setdefault(column, "option")
-                    if value.get("name") is not None:
-                        options.setdefault(column, {})[value["name"]] = value.get("value")
+                    # A cell read back as {name} only says nothing of the value its name stands for.
+                    if not is_empty(value.get("name")) and not is_empty(value.get("value")):
+                        options.setdefault(column, {})[value["name"]] = value["value"]
                     continue
                 if isinstance(value, bool):
                     kinds[column] = "checkbox"

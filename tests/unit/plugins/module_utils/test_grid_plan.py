@@ -495,3 +495,13 @@ def test_list_cells_in_every_shape_real_servers_send_compare_equal(cell, written
     ]
     plan = plan_rows(current, [{"asset": "A", "location": written}], key=["asset"])
     assert not plan.changed
+
+
+def test_options_read_back_by_name_only_stay_apart():
+    # Two different options, each shown as {name} only: neither may stand for the other.
+    current = [
+        {"id": 1, "asset": "A", "location": {"name": "North"}},
+        {"id": 2, "asset": "B", "location": {"name": "South"}},
+    ]
+    plan = plan_rows(current, [{"asset": "A", "location": "North"}, {"asset": "B", "location": "North"}], key=["asset"])
+    assert [u["rowId"] for u in plan.update] == [2]
