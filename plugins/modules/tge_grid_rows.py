@@ -202,19 +202,21 @@ EXAMPLES = r"""
       - {name: shiloh, dob: 2006-05-27, gender: Female, relation: Daughter}
       - {name: knox, dob: 2008-07-12, gender: M, relation: Son}
 
-- name: Apply grid contents kept in git, one file per issue and grid in grids/ (see playbooks/grid_contents.yml)
+- name: Apply grid contents kept in git, every file of grids/ in one task (see playbooks/grid_contents.yml)
   jira.addons.tge_grid_rows:
-    grid: "{{ grid_spec.grid }}"
-    issue: "{{ grid_spec.issue }}"
-    key: "{{ grid_spec.key | default(omit) }}"
-    columns: "{{ grid_spec.columns | default(omit) }}"
-    state: exact
-    rows: "{{ grid_spec.rows }}"
+    state: exact                     # a default for every entry; an entry's own state wins
+    return_rows: false
+    grids: "{{ query('ansible.builtin.file', *grid_files) | map('ansible.builtin.from_yaml') | list }}"
   vars:
-    grid_spec: "{{ lookup('ansible.builtin.file', item) | ansible.builtin.from_yaml }}"
-  loop: "{{ query('ansible.builtin.fileglob', playbook_dir ~ '/grids/*.yml') | sort }}"
+    grid_files: "{{ query('ansible.builtin.fileglob', playbook_dir ~ '/grids/*.yml') | sort }}"
+  register: applied
+
+- name: Say what changed, grid by grid
+  ansible.builtin.debug:
+    msg: "{{ item.grid }} on {{ item.issue }}: {{ item.added | length }} added, {{ item.removed | length }} removed"
+  loop: "{{ applied.grids }}"
   loop_control:
-    label: "{{ item | basename }}"
+    label: "{{ item.issue }}"
 """
 
 RETURN = r"""
