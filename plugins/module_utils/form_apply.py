@@ -41,9 +41,8 @@ from ansible_collections.jira.addons.plugins.module_utils.form_plan import (
     validate_request,
 )
 from ansible_collections.jira.addons.plugins.module_utils.jira_api import is_issue_id
+from ansible_collections.jira.addons.plugins.module_utils.settle import settle
 
-SETTLE_FIRST_DELAY = 0.25  # seconds before the second look; doubling up to SETTLE_MAX_DELAY
-SETTLE_MAX_DELAY = 5.0
 MAX_RESENDS = 3  # an add or a status change sent again after its outcome stayed unknown, at most
 
 
@@ -378,31 +377,18 @@ class FormApply:
     # -- settling ------------------------------------------------------------------------------
 
     def settle(self, read, landed, what, doubt, applied):
-        """Re-read with backoff until ``landed(read())`` or ``settle_timeout`` has passed; return the last read.
-
-        The write is given up on only after a read that began once the whole bound had passed: a read
-        that began earlier (a slow one, retried by the client) may predate a write landing meanwhile.
-        """
-        deadline = self._clock() + self.settle_timeout
-        delay = SETTLE_FIRST_DELAY
-        while True:
-            began = self._clock()
-            try:
-                seen = read()
-            except JiraApiError as err:
-                applied.uncertain.append("%s may have been applied" % what)
-                raise FormWriteError(
-                    "failed to %s: %s; the outcome is unknown, and reading the forms again failed too: %s%s"
-                    % (what, doubt, err, applied.summary()),
-                    err,
-                    applied.result(self.key),
-                ) from None
-            if landed(seen) or began >= deadline:
-                return seen
-            remaining = deadline - self._clock()
-            if remaining > 0:
-                self._sleep(min(delay, remaining))
-                delay = min(delay * 2, SETTLE_MAX_DELAY)
+        """Re-read with backoff until ``landed(read())`` or ``settle_timeout`` has passed; return the last read."""
+        try:
+            seen, _landed = settle(read, landed, self.settle_timeout, self._sleep, self._clock)
+        except JiraApiError as err:
+            applied.uncertain.append("%s may have been applied" % what)
+            raise FormWriteError(
+                "failed to %s: %s; the outcome is unknown, and reading the forms again failed too: %s%s"
+                % (what, doubt, err, applied.summary()),
+                err,
+                applied.result(self.key),
+            ) from None
+        return seen
 
 
 def _new_form(entry, plan):

@@ -31,6 +31,7 @@ from ansible_collections.jira.addons.plugins.module_utils.grid_values import (
     is_empty,
     tzinfo_for,
 )
+from ansible_collections.jira.addons.plugins.module_utils.settle import settle
 
 
 class GridWriteError(AppliedError):
@@ -297,25 +298,21 @@ class GridApply:
 
     def settle(self, doubt, applied):
         """Re-read with backoff until ``doubt`` shows in the grid or the bound passes; return the new plan."""
-        deadline = self._clock() + self.settle_timeout
-        delay = SETTLE_FIRST_DELAY
-        while True:
-            try:
-                current = self.read()
-            except JiraApiError as err:
-                what = doubt.what + " (outcome unknown; re-reading the grid failed too)"
-                raise _write_error(err, what, applied) from None
+        planned = {}
+
+        def landed(current):
             applied.reset_to(current)
-            plan = self.plan(current)
-            if doubt.landed(plan, current):
-                return plan
-            remaining = deadline - self._clock()
-            if remaining <= 0:
-                # Not there after the bound: send what is still missing again.
-                self.resent = True
-                return plan
-            self._sleep(min(delay, remaining))
-            delay = min(delay * 2, SETTLE_MAX_DELAY)
+            planned["plan"] = self.plan(current)
+            return doubt.landed(planned["plan"], current)
+
+        try:
+            _current, shown = settle(self.read, landed, self.settle_timeout, self._sleep, self._clock)
+        except JiraApiError as err:
+            what = doubt.what + " (outcome unknown; re-reading the grid failed too)"
+            raise _write_error(err, what, applied) from None
+        if not shown:
+            self.resent = True  # not there after the bound: what is still missing is sent again
+        return planned["plan"]
 
     def verify(self, applied):
         """Read the grid once more after a write was sent again; remove copies that the first try added late."""
@@ -345,10 +342,6 @@ def partial_option_columns(rows):
         for c, v in row.items()
         if isinstance(v, dict) and (is_empty(v.get("name")) or is_empty(v.get("value")))
     )
-
-
-SETTLE_FIRST_DELAY = 0.25
-SETTLE_MAX_DELAY = 5.0
 
 
 class _Doubt:

@@ -312,3 +312,28 @@ def test_options_written_by_value_need_no_names():
     tge = PartialOptionsTge([{"id": 1, "asset": "A", "location": "N"}], [])
     result = reconcile(tge, [{"asset": "A", "location": {"value": "N"}}], key=["asset"])
     assert result["changed"] is False and tge.calls == ["read"]
+
+
+class SlowReadTge(LateTge):
+    """Each read takes ``read_seconds``; it shows the grid as it was when the read began."""
+
+    def __init__(self, rows, clock, land_after, read_seconds):
+        super().__init__(rows, clock, land_after=land_after)
+        self.read_seconds = read_seconds
+
+    def read_rows(self, grid_id, issue_id, columns=None):
+        rows = super().read_rows(grid_id, issue_id, columns)
+        self.clock.now += self.read_seconds
+        return rows
+
+
+def test_a_slow_read_that_began_before_the_bound_is_not_the_last_word():
+    # Reads take 1 s. The POST fails at 1 s (after the first read), so the bound ends at 4 s; the settle reads
+    # begin at 1, 2.25 and 3.75 s. The last ends after the bound, showing the grid of 3.75 s, and the write lands
+    # at 3.9 s: only a read that begins after the bound may decide to send the rows again.
+    clock = FakeClock()
+    tge = SlowReadTge([{"id": 1, "name": "brad"}], clock, land_after=3.9, read_seconds=1.0)
+    result = reconcile(tge, NEW, clock, key=["name"], settle_timeout=3.0)
+    assert tge.calls.count("add") == 1, "the rows were not sent twice"
+    assert sorted(r["name"] for r in tge.rows) == ["brad", "knox", "shiloh"]
+    assert sorted(r["name"] for r in result["added"]) == ["knox", "shiloh"]
