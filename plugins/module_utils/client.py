@@ -11,17 +11,44 @@ message. No Ansible imports here: modules reach it through ``module.py``.
 
 from __future__ import annotations
 
-import base64
-import email.utils
-import html
 import random
-import re
 import ssl
 import threading
 import time
-from urllib.parse import quote, quote_plus, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
+from ansible_collections.jira.addons.plugins.module_utils.client_answers import (
+    MAX_MESSAGE_LENGTH,
+    not_json,
+    retry_after_seconds,
+    server_message,
+)
+from ansible_collections.jira.addons.plugins.module_utils.credentials import (
+    MASK,
+    USERINFO,
+    PreemptiveAuth,
+    authorization_header,
+    secret_forms,
+    url_problem,
+    url_userinfo,
+)
 from ansible_collections.jira.addons.plugins.module_utils.errors import InputError, JiraApiError, OutcomeUnknownError
+
+# Re-exported: the client is where callers and tests have always found them.
+__all__ = [
+    "HAS_REQUESTS",
+    "MASK",
+    "MAX_MESSAGE_LENGTH",
+    "REQUESTS_IMPORT_ERROR",
+    "JiraApiError",
+    "JiraClient",
+    "OutcomeUnknownError",
+    "retry_after_seconds",
+    "secret_forms",
+    "server_message",
+    "url_problem",
+    "url_userinfo",
+]
 
 try:
     import requests
@@ -45,146 +72,6 @@ REFUSED_STATUSES = frozenset((429, 503))
 IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "PUT"))
 # The default bound on all the waits between the tries of one request (option max_retry_wait).
 MAX_RETRY_WAIT = 60.0
-MAX_MESSAGE_LENGTH = 500
-MASK = "********"
-
-
-def server_message(response, scrub=None):
-    """Reduce an error response to the server's own words.
-
-    Understands ProForma (``{"error", "message"}``), Jira (``errorMessages`` and
-    ``errors``) and plain text (TGE). HTML pages are stripped to their text.
-    ``scrub`` masks secrets before the text is cut short, so no part of one is left.
-    """
-    text = response.text or ""
-    try:
-        data = response.json()
-    except ValueError:
-        data = None
-    parts = []
-    if isinstance(data, dict):
-        if data.get("message"):
-            parts.append(str(data["message"]))
-        elif data.get("error"):
-            parts.append(str(data["error"]))
-        for msg in data.get("errorMessages") or []:
-            parts.append(str(msg))
-        errors = data.get("errors")
-        if isinstance(errors, dict):
-            for field in sorted(errors):
-                parts.append("%s: %s" % (field, errors[field]))
-    elif isinstance(data, str):
-        parts.append(data)
-    if not parts and data is None:
-        stripped = html.unescape(re.sub(r"<[^>]+>", " ", text))
-        stripped = " ".join(stripped.split())
-        if stripped:
-            parts.append(stripped)
-    message = "; ".join(parts)
-    if scrub is not None:
-        message = scrub(message)
-    if len(message) > MAX_MESSAGE_LENGTH:
-        message = message[: MAX_MESSAGE_LENGTH - 3] + "..."
-    return message or None
-
-
-def retry_after_seconds(value, now=None):
-    """Seconds to wait from a ``Retry-After`` header (delta seconds or HTTP date), as the server asks."""
-    if value is None:
-        return None
-    value = value.strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-        if when is None:
-            return None
-        seconds = when.timestamp() - (time.time() if now is None else now)
-    return max(seconds, 0.0)
-
-
-# Credentials typed into url run to its last "@": a password is not percent-encoded by the person who
-# typed it, so it may hold "@", "/", "?" or "#", which end the authority for urlsplit. A Jira base URL
-# has no "@" of its own. The scheme is optional, so "user:pw@host" is found too.
-_USERINFO = re.compile(r"^\s*((?:[a-zA-Z][a-zA-Z0-9+.-]*:)?//)?(.*)@", re.DOTALL)
-_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*)://")
-
-
-def url_userinfo(url):
-    """The ``user:password`` part of ``https://user:password@host/...``, or None (the one parser of it).
-
-    Everything before the last ``@`` of ``url`` counts, so no part of a password with an ``@`` in it is left out.
-    """
-    match = _USERINFO.match(url or "")
-    return match.group(2) if match else None
-
-
-def url_problem(url):
-    """Why ``url`` cannot be a Jira base URL (no scheme, not http(s), no host, a bad port), or None.
-
-    Checked before any request: requests would only fail on it after every retry, in its own words.
-    """
-    text = (url or "").strip()
-    example = "for example https://jira.example.com or http://127.0.0.1:8080"
-    if not text:
-        return "url is empty: it needs https:// or http:// and the host, %s" % example
-    scheme = _SCHEME.match(text)
-    if scheme is None:
-        return "url '%s' has no scheme: it needs https:// or http:// in front, as in https://%s" % (text, text)
-    if scheme.group(1).lower() not in ("http", "https"):
-        return "url '%s' starts with %s://: it needs https:// or http://" % (text, scheme.group(1))
-    try:
-        parts = urlsplit(text)
-        parts.port  # noqa: B018 - urlsplit checks the port only when it is read
-    except ValueError:
-        return "url '%s' has an invalid host or port: it needs https:// or http:// and host[:port], %s" % (
-            text,
-            example,
-        )
-    if not parts.hostname:
-        return "url '%s' has no host: it needs https:// or http:// and the host, %s" % (text, example)
-    return None
-
-
-def authorization_header(username=None, password=None, token=None):
-    """The ``Authorization`` header value the credentials give (Bearer for a token), or None."""
-    if token:
-        return "Bearer %s" % token
-    if username is not None and password is not None:
-        raw = ("%s:%s" % (username, password)).encode("utf-8")
-        return "Basic %s" % base64.b64encode(raw).decode("ascii")
-    return None
-
-
-def secret_forms(username=None, password=None, token=None):
-    """Every form the credentials may be echoed in: as given, percent-encoded, the Authorization header value
-    and its base64 part. The client masks them all; the module adds them to ``no_log_values``."""
-    forms = set()
-    for secret in (password, token):
-        if secret:
-            forms.update((secret, quote(secret, safe=""), quote_plus(secret, safe="")))
-    header = authorization_header(username, password, token)
-    if header:
-        forms.update((header, header.partition(" ")[2]))
-    # Longest first: a form that holds another is masked whole.
-    return sorted((form for form in forms if form), key=len, reverse=True)
-
-
-class _PreemptiveAuth:
-    """Sets one Authorization header on every request (a requests auth callable)."""
-
-    def __init__(self, header):
-        self._header = header
-
-    def __call__(self, prepared):
-        prepared.headers["Authorization"] = self._header
-        return prepared
-
-    def __repr__(self):
-        return "<credentials hidden>"
 
 
 class JiraClient:
@@ -249,7 +136,7 @@ class JiraClient:
         # Setting session.auth also stops requests from swapping in ~/.netrc credentials.
         header = authorization_header(username, password, token)
         if header:
-            session.auth = _PreemptiveAuth(header)
+            session.auth = PreemptiveAuth(header)
         # Given with every request, not only set on the session: requests lets REQUESTS_CA_BUNDLE or
         # CURL_CA_BUNDLE (set in many execution environments) override a session's verify and cert.
         self._verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)
@@ -267,7 +154,7 @@ class JiraClient:
     @staticmethod
     def _clean_url(url):
         # Credentials in the URL would leak into every message; drop them.
-        return _USERINFO.sub(r"\1", (url or "").strip()).rstrip("/")
+        return USERINFO.sub(r"\1", (url or "").strip()).rstrip("/")
 
     @staticmethod
     def _redirect_target(location):
@@ -389,7 +276,7 @@ class JiraClient:
             try:
                 return response.json()
             except ValueError:
-                reason = self.scrub(_not_json(response))
+                reason = self.scrub(not_json(response))
                 response.close()
                 raise JiraApiError(method, path, status=status, reason=reason) from None
 
@@ -488,22 +375,6 @@ class JiraClient:
 
 def _seconds(value):
     return "%g" % round(value, 1)
-
-
-def _not_json(response):
-    """Why a success answer did not decode: what the server sent instead of JSON, and the likely cause."""
-    kind = (response.headers.get("Content-Type") or "").partition(";")[0].strip().lower()
-    if "json" in kind:
-        return "the server answered %s that is not valid JSON (cut short?)" % kind
-    what = "HTML" if kind in ("text/html", "application/xhtml+xml") else (kind or "an answer without a content type")
-    title = re.search(r"<title[^>]*>(.*?)</title>", response.text or "", re.IGNORECASE | re.DOTALL)
-    page = ""
-    if title and title.group(1).strip():
-        page = " (a page titled '%s')" % " ".join(html.unescape(title.group(1)).split())[:80]
-    return (
-        "the server answered %s%s instead of JSON: a login page (SSO) or a proxy in front of Jira is the likely "
-        "cause; set url to the address Jira itself answers on" % (what, page)
-    )
 
 
 # OpenSSL reasons (``ssl.SSLError.reason``) that only the handshake raises.

@@ -19,22 +19,24 @@ from __future__ import annotations
 import time
 
 from ansible_collections.jira.addons.plugins.module_utils.errors import AppliedError, JiraApiError, OutcomeUnknownError
+from ansible_collections.jira.addons.plugins.module_utils.form_data import (
+    design_part_count,
+    join_design,
+    parse_index,
+    read_form,
+)
 from ansible_collections.jira.addons.plugins.module_utils.form_plan import (
     MAX_STEPS,
     STATUS_WORDS,
     VISIBILITY_LETTERS,
     FormPlanError,
     describe,
-    design_part_count,
     form_result,
-    join_design,
     lock_unknown_warning,
     next_operation,
-    parse_index,
     plan_forms,
     plan_status,
     planned_result,
-    read_form,
     select_forms,
     status_after,
     status_change,

@@ -20,10 +20,8 @@ from ansible_collections.jira.addons.plugins.module_utils.client import (
     MAX_RETRY_WAIT,
     REQUESTS_IMPORT_ERROR,
     JiraClient,
-    secret_forms,
-    url_problem,
-    url_userinfo,
 )
+from ansible_collections.jira.addons.plugins.module_utils.credentials import secret_forms, url_problem, url_userinfo
 from ansible_collections.jira.addons.plugins.module_utils.errors import AppliedError, JiraAddonsError, JiraApiError
 
 CONNECTION_ARGSPEC = dict(

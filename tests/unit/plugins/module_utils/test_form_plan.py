@@ -8,19 +8,21 @@ import json
 
 import pytest
 
+from ansible_collections.jira.addons.plugins.module_utils.form_data import (
+    answers_by_label,
+    design_part_count,
+    join_design,
+    parse_index,
+    read_form,
+)
 from ansible_collections.jira.addons.plugins.module_utils.form_plan import (
     FormDataError,
     FormNotFound,
     FormPlanError,
-    answers_by_label,
-    design_part_count,
     forms_by_id,
-    join_design,
     lock_unknown_warning,
-    parse_index,
     plan_forms,
     planned_result,
-    read_form,
     select_forms,
     status_path,
     validate_request,
