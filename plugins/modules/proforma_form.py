@@ -39,8 +39,23 @@ options:
     description:
       - The issue, by key (V(DEMO-1)). A numeric id (V(10001)) costs one request to find the key, which
         ProForma needs.
+      - One of O(issue), O(issues) and O(jql) is required.
     type: str
-    required: true
+  issues:
+    description:
+      - Several issues, each given as in O(issue), that all get the same declaration.
+      - The issues are worked on concurrently (at most O(concurrency) requests in flight); the forms of one
+        issue are changed in order, one request after the other. An issue named twice is worked on once.
+      - One failing issue does not stop the others; the task fails at the end, naming every failed issue and
+        what was applied everywhere. RV(issues) holds every issue's result.
+    type: list
+    elements: str
+  jql:
+    description:
+      - The issues a JQL search returns (every page of C(GET /rest/api/2/search), only their keys), each given
+        the same declaration, as with O(issues).
+      - A query Jira refuses fails with Jira's own message, before anything is written.
+    type: str
   template_id:
     description:
       - The template form (its id in the ProForma form builder). O(count) copies of it must be on the issue.
@@ -165,14 +180,26 @@ EXAMPLES = r"""
 RETURN = r"""
 issue:
   description: Key of the issue.
-  returned: always
+  returned: with O(issue)
   type: str
   sample: DEMO-1
+issues:
+  description:
+    - With O(issues) or O(jql), one result per issue, in the order given (or found). Each has the keys RV(issue),
+      RV(forms), RV(added), RV(status_changed) and RV(transitioned) have for one issue, plus C(changed), C(failed)
+      and C(msg) (why it failed, C(null) when it did not).
+  returned: with O(issues) or O(jql)
+  type: list
+  elements: dict
+  sample: [{"issue": "OPS-1", "changed": true, "failed": false, "msg": null, "transitioned": false,
+            "forms": [{"id": 4, "template_id": 2, "name": "Change approval", "status": "open", "visibility": "internal"}],
+            "added": [{"id": 4, "template_id": 2, "name": "Change approval", "status": "open", "visibility": "internal"}],
+            "status_changed": []}]
 forms:
   description:
     - The selected forms after the run (in check mode, as they would be) - every copy of O(template_id) and the
       form O(form_id) - ordered by id, forms added by this run last.
-  returned: success
+  returned: success, with O(issue)
   type: list
   elements: dict
   contains:
@@ -194,13 +221,13 @@ forms:
   sample: [{"id": 3, "template_id": 2, "name": "Change approval", "status": "locked", "visibility": "internal"}]
 added:
   description: The forms added (ids are C(null) in check mode). Same keys as RV(forms).
-  returned: always
+  returned: with O(issue)
   type: list
   elements: dict
   sample: [{"id": 4, "template_id": 1, "name": "Asset request", "status": "open", "visibility": "external"}]
 status_changed:
   description: Forms whose status changed, with C(id), C(template_id), the status C(before) and C(after).
-  returned: always
+  returned: with O(issue)
   type: list
   elements: dict
   sample: [{"id": 1, "template_id": 2, "before": "locked", "after": "open"}]
@@ -209,11 +236,13 @@ transitioned:
     - Whether ProForma's automation moved the issue to another workflow status when a form was submitted.
     - C(null) in check mode when a form would be submitted, and when the answer to a submit was lost (the
       submit landed, but only its answer says whether the issue moved).
-  returned: always
+  returned: with O(issue)
   type: bool
   sample: true
 diff:
-  description: The selected forms before and after, keyed by form id, when run with C(--diff).
+  description:
+    - The selected forms before and after, keyed by form id, when run with C(--diff).
+    - With O(issues) or O(jql), a list of these, one per issue, each headed by the issue.
   returned: when diff mode is on
   type: dict
   contains:
@@ -226,13 +255,26 @@ diff:
 """
 
 from ansible_collections.jira.addons.plugins.module_utils.form_apply import reconcile_forms
+from ansible_collections.jira.addons.plugins.module_utils.forms_apply import apply_to_issues
 from ansible_collections.jira.addons.plugins.module_utils.module import JiraModule
 from ansible_collections.jira.addons.plugins.module_utils.proforma_api import ProformaApi
 
 
 def apply_forms(module):
-    """Reconcile the forms on the issue; bad input fails before any request."""
+    """Reconcile the forms on the issue, or on every issue of ``issues`` or ``jql``; bad input fails first."""
     p = module.params
+    settle_timeout = 3 * p["timeout"] if p["settle_timeout"] is None else p["settle_timeout"]
+    if p["issue"] is None:
+        declaration = dict((name, p[name]) for name in ("template_id", "count", "form_id", "status", "visibility"))
+        return apply_to_issues(
+            ProformaApi(module.client),
+            declaration,
+            issues=p["issues"],
+            jql=p["jql"],
+            check_mode=module.check_mode,
+            concurrency=module.client.concurrency,
+            settle_timeout=settle_timeout,
+        )
     return reconcile_forms(
         ProformaApi(module.client),
         p["issue"],
@@ -242,25 +284,43 @@ def apply_forms(module):
         p["status"],
         p["visibility"],
         module.check_mode,
-        3 * p["timeout"] if p["settle_timeout"] is None else p["settle_timeout"],
+        settle_timeout,
     )
 
 
 def shape(module, result):
-    """The module result: warnings shown, the diff only in diff mode."""
+    """The module result: warnings shown, the diff only in diff mode (one per issue with issues or jql)."""
     result = dict(result)
     for warning in result.pop("warnings", None) or []:
         module.warn(warning)
-    diff = result.pop("diff")
-    if module._diff:
+    if "issues" in result:
+        issues = [dict(item) for item in result["issues"]]
+        diffs = [item.pop("diff") for item in issues if "diff" in item]
+        result["issues"] = issues
+        if module._diff:
+            result["diff"] = diffs
+        return result
+    diff = result.pop("diff", None)
+    if module._diff and diff is not None:
         result["diff"] = diff
     return result
+
+
+def context(params):
+    """What the module was doing when a read failed, for the message."""
+    if params["jql"] is not None:
+        return "the JQL search for the issues failed"
+    if params["issues"] is not None:
+        return "cannot look the issues up"
+    return "cannot read the forms of %s" % params["issue"]
 
 
 def main():
     module = JiraModule(
         argument_spec=dict(
-            issue=dict(type="str", required=True),
+            issue=dict(type="str"),
+            issues=dict(type="list", elements="str"),
+            jql=dict(type="str"),
             template_id=dict(type="int"),
             count=dict(type="int", default=1),
             form_id=dict(type="int"),
@@ -268,10 +328,11 @@ def main():
             status=dict(type="str", choices=["open", "submitted", "locked"]),
             settle_timeout=dict(type="float"),
         ),
-        required_one_of=[("template_id", "form_id")],
+        required_one_of=[("template_id", "form_id"), ("issue", "issues", "jql")],
+        mutually_exclusive=[("issue", "issues", "jql")],
         required_by={"visibility": "template_id"},
     )
-    module.run(apply_forms, shape, context="cannot read the forms of %s" % module.params["issue"])
+    module.run(apply_forms, shape, context=context(module.params))
 
 
 if __name__ == "__main__":

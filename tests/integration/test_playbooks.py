@@ -143,6 +143,8 @@ def check_grid_contents(emulator, stdout, run):
 def check_forms_rollout(emulator, stdout, run):
     # OPS issues in status Open: OPS-1 already holds an Asset request (template 1), OPS-3 holds no form.
     assert run["extra_vars"]["rollout_jql"] == "project = OPS AND status = Open"
+    # The search is the module's own (jql): no hand-written REST call is left in the playbook.
+    assert "ansible.builtin.uri" not in (REPO / "playbooks" / "forms_rollout.yml").read_text()
     assert debug_message(
         stdout, '2 issue(s) matched "project = OPS AND status = Open"; forms added on 1, already in place on 1.'
     )
