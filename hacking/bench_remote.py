@@ -189,6 +189,91 @@ def bench_files(emulator, tmp, count, loop_count, seconds, concurrencies):
     table(["run", "per file", "%d files" % count, "requests", "writes", "most in flight", "faster"], out)
 
 
+# -- forms on the issues of one JQL search ------------------------------------------------------------
+
+FORMS_PROJECT, FORMS_PROJECT_ID, TEMPLATE = "ROLL", 40000, 1
+
+FORMS_LOOP_PLAY = """
+- hosts: localhost
+  gather_facts: false
+  module_defaults:
+    group/jira.addons.jira: {url: "%(url)s", username: admin, password: admin-pass, concurrency: %(concurrency)d}
+  tasks:
+    - name: One task an issue, as before jql
+      jira.addons.proforma_form:
+        issue: "{{ item }}"
+        template_id: 1
+      loop: "{{ files }}"
+"""
+
+FORMS_JQL_PLAY = """
+- hosts: localhost
+  gather_facts: false
+  module_defaults:
+    group/jira.addons.jira: {url: "%(url)s", username: admin, password: admin-pass, concurrency: %(concurrency)d}
+  tasks:
+    - name: Every issue of the search in one task
+      jira.addons.proforma_form:
+        jql: project = ROLL
+        template_id: 1
+      register: out
+    - ansible.builtin.assert:
+        that: [out is not changed, out.issues | length == files | length]
+"""
+
+
+def add_forms_project(data, count):
+    """ROLL-1..count, each already holding one copy of the template (so every run is idempotent)."""
+    data["projects"].append({"key": FORMS_PROJECT, "id": FORMS_PROJECT_ID, "name": "Rollout"})
+    data["issues"].extend({"key": "ROLL-%d" % n, "id": FORMS_PROJECT_ID + n} for n in range(1, count + 1))
+    data["forms"].update(
+        ("ROLL-%d" % n, [{"template": TEMPLATE, "status": "o", "visibility": "i"}]) for n in range(1, count + 1)
+    )
+
+
+def bench_forms(emulator, tmp, count, loop_count, seconds, concurrencies):
+    keys = ["ROLL-%d" % n for n in range(1, count + 1)]
+    print(
+        "\n== A form on %d issues from one JQL search, idempotent, %d ms a request: one task an issue (timed on %d)"
+        " vs. one jql task" % (count, seconds * 1000, loop_count)
+    )
+    latency(emulator, seconds)
+    startup, _counters = play(emulator, tmp, FORMS_LOOP_PLAY, [], 4)
+    loop_s, loop_counters = play(emulator, tmp, FORMS_LOOP_PLAY, keys[:loop_count], 4)
+    per_issue = max(loop_s - startup, 0.0) / loop_count
+    loop_total = startup + per_issue * count
+    out = [
+        (
+            "a task an issue (timed on %d)" % loop_count,
+            "%.3fs" % per_issue,
+            "%.1fs (start %.1fs + %d x per issue)" % (loop_total, startup, count),
+            "%d (%.1f an issue)" % (loop_counters["total"], loop_counters["total"] / float(loop_count)),
+            "-",
+            loop_counters["writes"],
+            loop_counters["max_in_flight"],
+            "1x",
+        )
+    ]
+    for concurrency in concurrencies:
+        took, counters = play(emulator, tmp, FORMS_JQL_PLAY, keys, concurrency)
+        search = counters["by_route"].get("GET /rest/api/2/search", 0)
+        out.append(
+            (
+                "jql, concurrency %d" % concurrency,
+                "%.3fs" % (took / count),
+                "%.1fs" % took,
+                "%d (%.1f an issue)" % (counters["total"], (counters["total"] - search) / float(count)),
+                search,
+                counters["writes"],
+                counters["max_in_flight"],
+                "%.1fx" % (loop_total / took),
+            )
+        )
+    table(
+        ["run", "per issue", "%d issues" % count, "requests", "search pages", "writes", "most in flight", "faster"], out
+    )
+
+
 # -- the fault run at the new scale -------------------------------------------------------------------
 
 
@@ -283,7 +368,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--latency", type=float, default=0.05, help="seconds each request is answered late")
     parser.add_argument("--files", type=int, default=500)
-    parser.add_argument("--loop-files", type=int, default=50, help="files the one-task-a-file loop is timed on")
+    parser.add_argument(
+        "--loop-files", type=int, default=50, help="files (and issues) the one-task-each loops are timed on"
+    )
+    parser.add_argument("--issues", type=int, default=500, help="issues the form goes on")
     parser.add_argument("--fault-runs", type=int, default=20)
     parser.add_argument("--fault-grids", type=int, default=50)
     parser.add_argument("--seed", type=int, default=7)
@@ -291,9 +379,11 @@ def main():
     options = parser.parse_args()
     if options.smoke:
         options.files, options.loop_files, options.fault_runs, options.fault_grids = 6, 2, 1, 4
+        options.issues = 6
     sizes = {"BENCH-2": 250} if options.smoke else {"BENCH-3": 10000}
     print("jira.addons remote benchmark (%s)" % datetime.datetime.now().strftime("%Y-%m-%d %H:%M"))
     data = files_fixture(max(options.files, options.fault_grids), sizes)
+    add_forms_project(data, options.issues)
     with EmulatorProcess(data) as emulator, tempfile.TemporaryDirectory() as tmp:
         print("emulator at %s; page size %d" % (emulator.url, bench_grid.PAGE))
         if options.smoke:
@@ -301,6 +391,7 @@ def main():
         attempts = 1 if options.smoke else 3
         bench_big_grid(emulator, next(iter(sizes)), options.latency, (1, 4, 8), attempts)
         bench_files(emulator, tmp, options.files, options.loop_files, options.latency, (1, 4, 8))
+        bench_forms(emulator, tmp, options.issues, options.loop_files, options.latency, (1, 4, 8))
         bench_grid_faults(emulator, options.fault_runs, options.fault_grids, options.seed)
 
 

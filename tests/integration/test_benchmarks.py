@@ -32,7 +32,7 @@ CASES = {
     "forms": (["--issues", "10", "--fault-runs", "2"], ["first run", "second run (idempotent)"]),
 }
 
-REMOTE_SECTIONS = ["== An idempotent 250-row grid", "== 6 grid files of 5 rows", "== Fault run"]
+REMOTE_SECTIONS = ["== An idempotent 250-row grid", "== 6 grid files of 5 rows", "== A form on 6 issues", "== Fault run"]
 
 
 def run_bench(name, args):
