@@ -4,7 +4,7 @@
 
 A target named in REAL_SHAPES runs twice: with ``shapes=default`` against the emulator's default
 fixture, and with ``shapes=real`` against an emulator whose fixture settings are updated with the
-target's entry, so that it serves what real servers store (DESIGN.md, "What real servers store").
+target's entry, so that it serves the data shapes real servers store beyond the vendor documents.
 Both runs must be equally green. The emulator is started with those settings (not changed through
 the control API), so a target's own ``/_emulator/reset`` keeps them. A target can tell the runs apart
 by the variable ``emulator_shapes`` (``default`` or ``real``), for request counts that differ.

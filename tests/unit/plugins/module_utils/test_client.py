@@ -249,7 +249,7 @@ def test_a_redirect_is_reported_and_never_followed(server, method, status):
     assert "nothing was changed" in text and PASSWORD not in text and "bob" not in text
 
 
-# -- hostile inputs (issue 13) ---------------------------------------------------------------------
+# -- hostile inputs --------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
