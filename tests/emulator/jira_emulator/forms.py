@@ -4,7 +4,8 @@
 (design copied from the template, plus its state). An issue without forms has neither.
 
 Forms are kept in the documented shape; ``shown_property`` is what a property read returns, in the
-shapes real servers store beyond the vendor documents when the ``forms_shapes`` setting asks for them: designs in base64 parts, an index without ``templateId``, a cleared (null) index,
+shapes real servers store beyond the vendor documents when the ``forms_shapes`` setting asks for
+them: designs in base64 parts, an index without ``templateId``, a cleared (null) index,
 forms without ``state.status``, and legacy ``schemaVersion`` 5 forms.
 """
 
