@@ -151,42 +151,57 @@ def play(emulator, tmp, text, files, concurrency):
     return took, emulator.counters()
 
 
-def bench_files(emulator, tmp, count, loop_count, seconds, concurrencies):
-    files = grid_files(count)
-    print(
-        "\n== %d grid files of 5 rows, idempotent, %d ms a request: one task a file (timed on %d files) vs. one"
-        " grids task" % (count, seconds * 1000, loop_count)
-    )
-    latency(emulator, seconds)
-    startup, _counters = play(emulator, tmp, LOOP_PLAY, [], 4)  # ansible-playbook with nothing to loop over
-    loop_s, loop_counters = play(emulator, tmp, LOOP_PLAY, files[:loop_count], 4)
-    per_file = max(loop_s - startup, 0.0) / loop_count
-    loop_total = startup + per_file * count
-    out = [
+def loop_against_one_task(emulator, tmp, plays, items, loop_count, concurrencies, what, search_route=None):
+    """Time ``plays = (a task an item, all items in one task)`` on ``items``; print the table.
+
+    The loop is timed on ``loop_count`` items, less the start of ansible-playbook (the same play with
+    nothing to loop over), and counted per item for all of them; the one task runs on all items at each
+    of ``concurrencies``.
+    """
+    loop_play, one_play = plays
+    count = len(items)
+    startup, _counters = play(emulator, tmp, loop_play, [], 4)
+    loop_s, loop_counters = play(emulator, tmp, loop_play, items[:loop_count], 4)
+    per_item = max(loop_s - startup, 0.0) / loop_count
+    loop_total = startup + per_item * count
+    rows = [
         (
-            "a task a file (timed on %d)" % loop_count,
-            "%.3fs" % per_file,
-            "%.1fs (start %.1fs + %d x per file)" % (loop_total, startup, count),
-            "%d (%.1f a file)" % (loop_counters["total"], loop_counters["total"] / float(loop_count)),
+            "a task a %s (timed on %d)" % (what, loop_count),
+            "%.3fs" % per_item,
+            "%.1fs (start %.1fs + %d x per %s)" % (loop_total, startup, count, what),
+            "%d (%.1f a %s)" % (loop_counters["total"], loop_counters["total"] / float(loop_count), what),
+            "-",
             loop_counters["writes"],
             loop_counters["max_in_flight"],
             "1x",
         )
     ]
     for concurrency in concurrencies:
-        took, counters = play(emulator, tmp, GRIDS_PLAY, files, concurrency)
-        out.append(
+        took, counters = play(emulator, tmp, one_play, items, concurrency)
+        search = counters["by_route"].get(search_route, 0) if search_route else 0
+        rows.append(
             (
-                "grids, concurrency %d" % concurrency,
+                "one task, concurrency %d" % concurrency,
                 "%.3fs" % (took / count),
                 "%.1fs" % took,
-                "%d (%.1f a file)" % (counters["total"], counters["total"] / float(count)),
+                "%d (%.1f a %s)" % (counters["total"], (counters["total"] - search) / float(count), what),
+                search if search_route else "-",
                 counters["writes"],
                 counters["max_in_flight"],
                 "%.1fx" % (loop_total / took),
             )
         )
-    table(["run", "per file", "%d files" % count, "requests", "writes", "most in flight", "faster"], out)
+    headers = ["run", "per " + what, "%d %ss" % (count, what), "requests", "search pages", "writes", "most in flight"]
+    table(headers + ["faster"], rows)
+
+
+def bench_files(emulator, tmp, count, loop_count, seconds, concurrencies):
+    print(
+        "\n== %d grid files of 5 rows, idempotent, %d ms a request: a task a file vs. one grids task"
+        % (count, seconds * 1000)
+    )
+    latency(emulator, seconds)
+    loop_against_one_task(emulator, tmp, (LOOP_PLAY, GRIDS_PLAY), grid_files(count), loop_count, concurrencies, "file")
 
 
 # -- forms on the issues of one JQL search ------------------------------------------------------------
@@ -232,46 +247,14 @@ def add_forms_project(data, count):
 
 
 def bench_forms(emulator, tmp, count, loop_count, seconds, concurrencies):
-    keys = ["ROLL-%d" % n for n in range(1, count + 1)]
     print(
-        "\n== A form on %d issues from one JQL search, idempotent, %d ms a request: one task an issue (timed on %d)"
-        " vs. one jql task" % (count, seconds * 1000, loop_count)
+        "\n== A form on %d issues from one JQL search, idempotent, %d ms a request: a task an issue vs. one jql task"
+        % (count, seconds * 1000)
     )
     latency(emulator, seconds)
-    startup, _counters = play(emulator, tmp, FORMS_LOOP_PLAY, [], 4)
-    loop_s, loop_counters = play(emulator, tmp, FORMS_LOOP_PLAY, keys[:loop_count], 4)
-    per_issue = max(loop_s - startup, 0.0) / loop_count
-    loop_total = startup + per_issue * count
-    out = [
-        (
-            "a task an issue (timed on %d)" % loop_count,
-            "%.3fs" % per_issue,
-            "%.1fs (start %.1fs + %d x per issue)" % (loop_total, startup, count),
-            "%d (%.1f an issue)" % (loop_counters["total"], loop_counters["total"] / float(loop_count)),
-            "-",
-            loop_counters["writes"],
-            loop_counters["max_in_flight"],
-            "1x",
-        )
-    ]
-    for concurrency in concurrencies:
-        took, counters = play(emulator, tmp, FORMS_JQL_PLAY, keys, concurrency)
-        search = counters["by_route"].get("GET /rest/api/2/search", 0)
-        out.append(
-            (
-                "jql, concurrency %d" % concurrency,
-                "%.3fs" % (took / count),
-                "%.1fs" % took,
-                "%d (%.1f an issue)" % (counters["total"], (counters["total"] - search) / float(count)),
-                search,
-                counters["writes"],
-                counters["max_in_flight"],
-                "%.1fx" % (loop_total / took),
-            )
-        )
-    table(
-        ["run", "per issue", "%d issues" % count, "requests", "search pages", "writes", "most in flight", "faster"], out
-    )
+    keys = ["ROLL-%d" % n for n in range(1, count + 1)]
+    plays = (FORMS_LOOP_PLAY, FORMS_JQL_PLAY)
+    loop_against_one_task(emulator, tmp, plays, keys, loop_count, concurrencies, "issue", "GET /rest/api/2/search")
 
 
 # -- the fault run at the new scale -------------------------------------------------------------------

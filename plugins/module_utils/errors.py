@@ -41,6 +41,15 @@ class AppliedError(JiraAddonsError):
         self.api_error = api_error
 
 
+def failure_fields(err):
+    """What a result says of an error that stopped one piece of a task (a grid, an issue): failed, msg, error."""
+    fields = {"failed": True}
+    fields["msg"] = str(err) if isinstance(err, JiraAddonsError) else "unexpected error: %s" % err
+    if getattr(err, "api_error", None) is not None:
+        fields["error"] = err.api_error.as_dict()
+    return fields
+
+
 STATUS_HINTS = {
     400: "bad request",
     401: "not authenticated: check url, username/password or token",

@@ -11,7 +11,12 @@ from __future__ import annotations
 
 import time
 
-from ansible_collections.jira.addons.plugins.module_utils.errors import AppliedError, InputError, JiraAddonsError
+from ansible_collections.jira.addons.plugins.module_utils.errors import (
+    AppliedError,
+    InputError,
+    JiraAddonsError,
+    failure_fields,
+)
 from ansible_collections.jira.addons.plugins.module_utils.form_apply import issue_key, reconcile_forms
 from ansible_collections.jira.addons.plugins.module_utils.form_plan import validate_request
 from ansible_collections.jira.addons.plugins.module_utils.workers import run_all, values
@@ -101,12 +106,7 @@ def _issue_result(key, outcome):
     for name in ("forms", "added", "status_changed"):
         result.setdefault(name, [])
     result.setdefault("transitioned", False)
-    result.update(
-        issue=key, failed=True, msg=str(err) if isinstance(err, JiraAddonsError) else "unexpected error: %s" % err
-    )
-    api_error = getattr(err, "api_error", None)
-    if api_error is not None:
-        result["error"] = api_error.as_dict()
+    result.update(failure_fields(err), issue=key)
     return result
 
 

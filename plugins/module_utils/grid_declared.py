@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime
 import json
 
+from ansible_collections.jira.addons.plugins.module_utils.grid_plan import validate_key
 from ansible_collections.jira.addons.plugins.module_utils.grid_values import (
     EPOCH,
     ROW_META,
@@ -44,12 +45,7 @@ _EPOCH_MS_RANGE = (10**10, 10**13)
 def check_declaration(column_types=None, key=None, timezone="UTC"):
     """Refuse bad ``as_declared`` options (before any request); return the tzinfo of ``timezone``."""
     Normaliser.learn([], column_types or {})  # an unknown column type is a GridRowsError
-    key = list(key or [])
-    for column in key:
-        if not isinstance(column, str) or not column:
-            raise GridRowsError("key must be a list of column names, got %r" % (column,))
-    if len(set(key)) != len(key):
-        raise GridRowsError("key names a column twice: %s" % ", ".join(key))
+    validate_key(key)
     return tzinfo_for(timezone)
 
 

@@ -99,18 +99,24 @@ def _frozen(value):
     return value
 
 
-def validate_desired(rows, key=None, state="present"):
-    """Fail with one clear GridRowsError on rows that cannot be planned."""
-    if state not in STATES:
-        raise GridRowsError("state must be one of %s, got '%s'" % (", ".join(STATES), state))
-    if not isinstance(rows, list):
-        raise GridRowsError("rows must be a list of dicts, got %s" % type(rows).__name__)
+def validate_key(key):
+    """``key`` as a list of column names, each once; GridRowsError otherwise."""
     key = list(key or [])
     for column in key:
         if not isinstance(column, str) or not column:
             raise GridRowsError("key must be a list of column names, got %r" % (column,))
     if len(set(key)) != len(key):
         raise GridRowsError("key names a column twice: %s" % ", ".join(key))
+    return key
+
+
+def validate_desired(rows, key=None, state="present"):
+    """Fail with one clear GridRowsError on rows that cannot be planned."""
+    if state not in STATES:
+        raise GridRowsError("state must be one of %s, got '%s'" % (", ".join(STATES), state))
+    if not isinstance(rows, list):
+        raise GridRowsError("rows must be a list of dicts, got %s" % type(rows).__name__)
+    key = validate_key(key)
     seen = {}
     for index, row in enumerate(rows):
         if not isinstance(row, dict):

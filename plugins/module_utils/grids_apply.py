@@ -10,7 +10,12 @@ the end, naming every failed grid and what was applied everywhere.
 
 from __future__ import annotations
 
-from ansible_collections.jira.addons.plugins.module_utils.errors import AppliedError, InputError, JiraAddonsError
+from ansible_collections.jira.addons.plugins.module_utils.errors import (
+    AppliedError,
+    InputError,
+    JiraAddonsError,
+    failure_fields,
+)
 from ansible_collections.jira.addons.plugins.module_utils.grid_apply import reconcile_rows, settle_bound
 from ansible_collections.jira.addons.plugins.module_utils.grid_plan import validate_desired
 from ansible_collections.jira.addons.plugins.module_utils.grid_values import Normaliser, tzinfo_for
@@ -164,14 +169,7 @@ def _entry_result(entry, outcome):
     applied = dict(EMPTY)
     if isinstance(err, JiraAddonsError):
         applied.update((k, v) for k, v in err.result.items() if k in EMPTY)
-        msg = str(err)
-    else:
-        msg = "unexpected error: %s" % err
-    result = dict(head, failed=True, msg=msg, **applied)
-    api_error = getattr(err, "api_error", None)
-    if api_error is not None:
-        result["error"] = api_error.as_dict()
-    return result
+    return dict(head, **dict(applied, **failure_fields(err)))
 
 
 def _failure_message(results, failed):

@@ -32,7 +32,12 @@ CASES = {
     "forms": (["--issues", "10", "--fault-runs", "2"], ["first run", "second run (idempotent)"]),
 }
 
-REMOTE_SECTIONS = ["== An idempotent 250-row grid", "== 6 grid files of 5 rows", "== A form on 6 issues", "== Fault run"]
+REMOTE_SECTIONS = [
+    "== An idempotent 250-row grid",
+    "== 6 grid files of 5 rows",
+    "== A form on 6 issues",
+    "== Fault run",
+]
 
 
 def run_bench(name, args):
@@ -77,9 +82,9 @@ def test_remote_benchmark_sends_as_many_requests_as_the_loop_and_never_too_many_
     out = run_bench("remote", ["--smoke"])
     for section in REMOTE_SECTIONS:
         assert section in out, out
-    # run, per file, total, "N (R a file)", writes, most in flight, faster
+    # run, per file, total, "N (R a file)", search pages (-), writes, most in flight, faster
     files = re.findall(
-        r"^(a task a file.*?|grids, concurrency (\d+))\s{2,}\S+\s+.*?\s(\d+) \(([\d.]+) a file\)\s+(\d+)\s+(\d+)",
+        r"^(a task a file.*?|one task, concurrency (\d+))\s{2,}\S+\s+.*?\s(\d+) \(([\d.]+) a file\)\s+-\s+(\d+)\s+(\d+)",
         out,
         re.M,
     )
