@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import os
 import random
 import tempfile
@@ -107,6 +108,7 @@ def grid_files(count):
 LOOP_PLAY = """
 - hosts: localhost
   gather_facts: false
+  vars_files: ["%(vars)s"]
   module_defaults:
     group/jira.addons.jira: {url: "%(url)s", username: admin, password: admin-pass, concurrency: %(concurrency)d}
   tasks:
@@ -125,6 +127,7 @@ LOOP_PLAY = """
 GRIDS_PLAY = """
 - hosts: localhost
   gather_facts: false
+  vars_files: ["%(vars)s"]
   module_defaults:
     group/jira.addons.jira: {url: "%(url)s", username: admin, password: admin-pass, concurrency: %(concurrency)d}
   tasks:
@@ -140,12 +143,15 @@ GRIDS_PLAY = """
 
 
 def play(emulator, tmp, text, files, concurrency):
-    path = os.path.join(tmp, "play.yml")
+    """Run the play ``text`` with ``files`` (from a vars file: 500 of them do not fit a command line)."""
+    path, variables = os.path.join(tmp, "play.yml"), os.path.join(tmp, "vars.json")
+    with open(variables, "w", encoding="utf-8") as handle:
+        json.dump({"files": files}, handle)
     with open(path, "w", encoding="utf-8") as handle:
-        handle.write(text % {"url": emulator.url, "concurrency": concurrency})
+        handle.write(text % {"url": emulator.url, "concurrency": concurrency, "vars": variables})
     emulator.clear_requests()
     started = time.perf_counter()
-    proc = run_playbook(path, tmp, extra_vars={"files": files})
+    proc = run_playbook(path, tmp)
     took = time.perf_counter() - started
     assert proc.returncode == 0, proc.stdout[-3000:]
     return took, emulator.counters()
@@ -166,10 +172,10 @@ def loop_against_one_task(emulator, tmp, plays, items, loop_count, concurrencies
     loop_total = startup + per_item * count
     rows = [
         (
-            "a task a %s (timed on %d)" % (what, loop_count),
+            "a task for each %s (timed on %d)" % (what, loop_count),
             "%.3fs" % per_item,
             "%.1fs (start %.1fs + %d x per %s)" % (loop_total, startup, count, what),
-            "%d (%.1f a %s)" % (loop_counters["total"], loop_counters["total"] / float(loop_count), what),
+            "%d (%.1f per %s)" % (loop_counters["total"], loop_counters["total"] / float(loop_count), what),
             "-",
             loop_counters["writes"],
             loop_counters["max_in_flight"],
@@ -184,7 +190,7 @@ def loop_against_one_task(emulator, tmp, plays, items, loop_count, concurrencies
                 "one task, concurrency %d" % concurrency,
                 "%.3fs" % (took / count),
                 "%.1fs" % took,
-                "%d (%.1f a %s)" % (counters["total"], (counters["total"] - search) / float(count), what),
+                "%d (%.1f per %s)" % (counters["total"], (counters["total"] - search) / float(count), what),
                 search if search_route else "-",
                 counters["writes"],
                 counters["max_in_flight"],
@@ -211,6 +217,7 @@ FORMS_PROJECT, FORMS_PROJECT_ID, TEMPLATE = "ROLL", 40000, 1
 FORMS_LOOP_PLAY = """
 - hosts: localhost
   gather_facts: false
+  vars_files: ["%(vars)s"]
   module_defaults:
     group/jira.addons.jira: {url: "%(url)s", username: admin, password: admin-pass, concurrency: %(concurrency)d}
   tasks:
@@ -224,6 +231,7 @@ FORMS_LOOP_PLAY = """
 FORMS_JQL_PLAY = """
 - hosts: localhost
   gather_facts: false
+  vars_files: ["%(vars)s"]
   module_defaults:
     group/jira.addons.jira: {url: "%(url)s", username: admin, password: admin-pass, concurrency: %(concurrency)d}
   tasks:

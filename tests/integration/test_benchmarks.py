@@ -84,7 +84,7 @@ def test_remote_benchmark_sends_as_many_requests_as_the_loop_and_never_too_many_
         assert section in out, out
     # run, per file, total, "N (R a file)", search pages (-), writes, most in flight, faster
     files = re.findall(
-        r"^(a task a file.*?|one task, concurrency (\d+))\s{2,}\S+\s+.*?\s(\d+) \(([\d.]+) a file\)\s+-\s+(\d+)\s+(\d+)",
+        r"^(a task for each file.*?|one task, concurrency (\d+))\s{2,}\S+\s+.*?\s(\d+) \(([\d.]+) per file\)\s+-\s+(\d+)\s+(\d+)",
         out,
         re.M,
     )
