@@ -7,7 +7,9 @@ import json
 
 import pytest
 from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
+
+# ansible.module_utils.testing.patch_module_args, or its equivalent before ansible-core 2.19.
+from .module_args import patch_module_args
 
 
 class ModuleExit(SystemExit):

@@ -8,12 +8,14 @@ import base64
 import json
 
 import pytest
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.jira.addons.plugins.module_utils import module as module_base
 from ansible_collections.jira.addons.plugins.module_utils.client import JiraClient
 from ansible_collections.jira.addons.plugins.module_utils.module import JiraModule
 from ansible_collections.jira.addons.plugins.modules import tge_grid_info
+
+# ansible.module_utils.testing has patch_module_args from ansible-core 2.19 on; this works before it too.
+from ansible_collections.jira.addons.tests.unit.module_args import patch_module_args
 
 PASSWORD = "Ab@Cd-Tail-55"
 TOKEN = "tok-1a2b3c4d5e"
