@@ -44,6 +44,9 @@ def run_playbook(playbook, tmp_dir, extra_vars=None, env=None, verbosity=0, chec
         ANSIBLE_FORCE_COLOR="0",
         ANSIBLE_RETRY_FILES_ENABLED="0",
         ANSIBLE_DEPRECATION_WARNINGS="0",
+        # ansible-core 2.21 leaves the module arguments (``invocation``) out of task results unless asked;
+        # the tests read them at -vvv and -vvvv, as earlier versions print them, to check what is masked.
+        ANSIBLE_INJECT_INVOCATION="1",
     )
     # A user's JIRA_* variables must not leak into the tests.
     for name in list(full_env):
