@@ -299,7 +299,9 @@ def bench_grid_faults(emulator, runs, grids, seed, concurrency=4, timeout=2.0):
             log, counters = emulator.requests(), emulator.counters()
         finally:
             emulator.clear_faults()
-        totals["failed"] += 1 if result.get("failed") else 0
+        if result.get("failed"):
+            totals["failed"] += 1
+            print("  reconcile %d failed: %s" % (run, (result.get("msg") or "")[:600]))
         totals["requests"] += len(log)
         totals["faulted"] += sum(1 for r in log if r.get("fault"))
         totals["in_flight"] = max(totals["in_flight"], counters["max_in_flight"])
@@ -366,6 +368,7 @@ def main():
     parser.add_argument("--fault-runs", type=int, default=20)
     parser.add_argument("--fault-grids", type=int, default=50)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--only", help="comma-separated parts to run: grid, files, forms, faults (default: all)")
     parser.add_argument("--smoke", action="store_true", help="every part on tiny sizes: does the script still work?")
     options = parser.parse_args()
     if options.smoke:
@@ -380,10 +383,15 @@ def main():
         if options.smoke:
             print("SMOKE RUN: tiny sizes, one sample each; the figures below mean nothing")
         attempts = 1 if options.smoke else 3
-        bench_big_grid(emulator, next(iter(sizes)), options.latency, (1, 4, 8), attempts)
-        bench_files(emulator, tmp, options.files, options.loop_files, options.latency, (1, 4, 8))
-        bench_forms(emulator, tmp, options.issues, options.loop_files, options.latency, (1, 4, 8))
-        bench_grid_faults(emulator, options.fault_runs, options.fault_grids, options.seed)
+        parts = options.only.split(",") if options.only else ["grid", "files", "forms", "faults"]
+        if "grid" in parts:
+            bench_big_grid(emulator, next(iter(sizes)), options.latency, (1, 4, 8), attempts)
+        if "files" in parts:
+            bench_files(emulator, tmp, options.files, options.loop_files, options.latency, (1, 4, 8))
+        if "forms" in parts:
+            bench_forms(emulator, tmp, options.issues, options.loop_files, options.latency, (1, 4, 8))
+        if "faults" in parts:
+            bench_grid_faults(emulator, options.fault_runs, options.fault_grids, options.seed)
 
 
 if __name__ == "__main__":
