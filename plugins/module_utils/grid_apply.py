@@ -253,6 +253,7 @@ class GridApply:
             applied.update(plan.update)
             applied.add(plan.add, [None] * len(plan.add))
             return _result(applied)
+        doubt = None
         for _round in range(max_rounds):
             if not plan.changed:
                 break
@@ -260,7 +261,8 @@ class GridApply:
             if doubt is None:
                 break
             plan = self.settle(doubt, applied)
-        else:
+        if plan.changed and doubt is not None:
+            # Every round's last write was in doubt, and what the grid shows still needs writes.
             raise GridWriteError(
                 "the grid did not settle after %d rounds of writes with unknown outcomes" % max_rounds,
                 result=_result(applied),

@@ -337,3 +337,23 @@ def test_a_slow_read_that_began_before_the_bound_is_not_the_last_word():
     assert tge.calls.count("add") == 1, "the rows were not sent twice"
     assert sorted(r["name"] for r in tge.rows) == ["brad", "knox", "shiloh"]
     assert sorted(r["name"] for r in result["added"]) == ["knox", "shiloh"]
+
+
+def test_a_last_round_whose_write_landed_after_all_is_a_success():
+    # Each of the rounds' adds loses its answer; the last one's write shows when the grid is read again,
+    # so the grid is as desired and the run succeeds (it used to fail as "did not settle").
+    tge = FakeTge([])
+    lost = {"count": 0}
+
+    def lost_answers(grid_id, issue_id, rows):
+        lost["count"] += 1
+        tge.calls.append("add")
+        if lost["count"] == 3:  # the last round's add lands, its answer is lost
+            FakeTge.add_rows(tge, grid_id, issue_id, rows)
+            tge.calls.pop()
+        raise OutcomeUnknownError("POST", "/grid", reason="read timed out")
+
+    tge.add_rows = lost_answers
+    result = reconcile(tge, [{"name": "new"}], key=["name"], max_rounds=3)
+    assert [r["name"] for r in tge.rows] == ["new"]
+    assert result["changed"] is True and [r["name"] for r in result["added"]] == ["new"]
