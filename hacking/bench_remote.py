@@ -39,7 +39,7 @@ def bench_big_grid(emulator, issue, seconds, concurrencies, attempts):
     desired = [bench_grid.as_user_writes(r) for r in bench_grid.read_rows(emulator, issue_id)]
     print("\n== An idempotent %d-row grid, %d ms a request" % (len(desired), seconds * 1000))
     latency(emulator, seconds)
-    floors = [bench_grid.floor_seconds(emulator, issue_id) for _ in range(attempts)]
+    floors = [bench_grid.floor_seconds(emulator, issue_id) for _attempt in range(attempts)]
     floor = min(floors)
     out = [("plain sequential requests read", "-", "-", "%.2fs" % floor, "1.00x")]
     for concurrency in concurrencies:

@@ -20,6 +20,7 @@ import time
 
 from ansible_collections.jira.addons.plugins.module_utils.errors import AppliedError, JiraApiError, OutcomeUnknownError
 from ansible_collections.jira.addons.plugins.module_utils.form_data import (
+    STATUS_WORDS,
     design_part_count,
     join_design,
     parse_index,
@@ -27,7 +28,6 @@ from ansible_collections.jira.addons.plugins.module_utils.form_data import (
 )
 from ansible_collections.jira.addons.plugins.module_utils.form_plan import (
     MAX_STEPS,
-    STATUS_WORDS,
     VISIBILITY_LETTERS,
     FormPlanError,
     describe,

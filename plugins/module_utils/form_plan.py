@@ -10,11 +10,8 @@ that does not lock on submit) is known before anything is sent.
 
 from __future__ import annotations
 
-from ansible_collections.jira.addons.plugins.module_utils.form_data import (  # noqa: F401 - re-exported for callers
+from ansible_collections.jira.addons.plugins.module_utils.form_data import (
     LEGACY_SCHEMA_VERSION,
-    STATUS_WORDS,
-    VISIBILITY_WORDS,
-    FormDataError,
     FormNotFound,
     FormPlanError,
 )

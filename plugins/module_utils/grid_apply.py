@@ -146,7 +146,7 @@ def reconcile_rows(
     declared=None,
     tz=None,
     check_mode=False,
-    max_rounds=4,
+    max_rounds=8,
     settle_timeout=90.0,
     sleep=time.sleep,
     clock=time.monotonic,

@@ -44,7 +44,9 @@ def test_threads_sharing_a_client_never_exceed_its_concurrency(emulator, big_gri
     shared = client(emulator, 2)
     api = TgeApi(shared)
     results = []
-    threads = [threading.Thread(target=lambda: results.append(len(api.read_rows(ASSETS, DEMO4)))) for _ in range(3)]
+    threads = [
+        threading.Thread(target=lambda: results.append(len(api.read_rows(ASSETS, DEMO4)))) for _thread in range(3)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -120,7 +120,11 @@ def test_an_unchanged_dest_is_hashed_once_and_reported_as_it_is(tmp_path, monkey
     dest.write_bytes(written)
     hashed = []
     real = export_compare.file_sha1
-    counting = lambda path: hashed.append(path) or real(path)  # noqa: E731
+
+    def counting(path):
+        hashed.append(path)
+        return real(path)
+
     monkeypatch.setattr(export_compare, "file_sha1", counting)
     monkeypatch.setattr(export_apply, "file_sha1", counting)
     result = export_to_file(runner(FakeApi([FakeResponse(BODY)])), str(dest), False, False, str(tmp_path), move)

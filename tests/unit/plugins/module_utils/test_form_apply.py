@@ -500,7 +500,7 @@ def test_an_add_that_lands_late_is_waited_for_not_sent_again():
 def test_an_add_that_never_lands_is_sent_again_after_the_bound():
     api = FakeProforma([f(1)], fail={"add": Late(None)})
     result = reconcile(api, "DEMO-1", template_id=1, count=3, settle_timeout=3.0)
-    assert [c for c in api.writes()] == [("add", 1, None, 2), ("add", 1, None, 2)]
+    assert list(api.writes()) == [("add", 1, None, 2), ("add", 1, None, 2)]
     assert api.clock.sleeps == [0.25, 0.5, 1.0, 1.25] and api.clock.now == 3.0
     assert [x["id"] for x in result["added"]] == [2, 3] and result["warnings"] == []
 

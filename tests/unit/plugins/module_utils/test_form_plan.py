@@ -9,6 +9,7 @@ import json
 import pytest
 
 from ansible_collections.jira.addons.plugins.module_utils.form_data import (
+    FormDataError,
     answers_by_label,
     design_part_count,
     join_design,
@@ -16,7 +17,6 @@ from ansible_collections.jira.addons.plugins.module_utils.form_data import (
     read_form,
 )
 from ansible_collections.jira.addons.plugins.module_utils.form_plan import (
-    FormDataError,
     FormNotFound,
     FormPlanError,
     forms_by_id,

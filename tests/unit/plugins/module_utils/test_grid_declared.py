@@ -84,7 +84,7 @@ def test_each_kind_is_written_as_a_user_writes_it():
             "where": "N",
         }
     ]
-    assert type(issue["rows"][0]["qty"]) is int
+    assert isinstance(issue["rows"][0]["qty"], int) and not isinstance(issue["rows"][0]["qty"], bool)
     assert list(issue["rows"][0]) == ["asset", "at", "day", "ok", "owner", "price", "qty", "where"]
     assert export["columns"] == {
         "asset": "string",
@@ -154,7 +154,7 @@ def test_a_date_column_not_declared_is_numbers_and_a_hint_says_so():
     rows = [row(1, name="brad", dob=float(midnight(1966, 12, 18, UTC))), row(2, name="ava", dob=1_714_521_600_000)]
     export, issue = one_issue(rows, key=["name"])
     assert [r["dob"] for r in issue["rows"]] == [1_714_521_600_000, midnight(1966, 12, 18, UTC)]
-    assert type(issue["rows"][1]["dob"]) is int
+    assert isinstance(issue["rows"][1]["dob"], int) and not isinstance(issue["rows"][1]["dob"], bool)
     assert export["columns"]["dob"] == "number"
     assert export["warnings"] == [
         "column dob holds numbers that look like dates in epoch milliseconds: they are written as numbers (which apply"
@@ -292,6 +292,7 @@ def test_good_options_give_the_timezone():
 # timezone, written to YAML and read back as a file is: the plan of the file with state=exact is empty.
 
 LEVELS = [{"name": "High", "value": "H"}, {"name": "Low", "value": "L"}]
+META = ("id", "issueId", "modified")
 TIMEZONES = ["UTC", "Europe/Berlin", "+05:30", "-03:00", "America/New_York"]
 
 
@@ -328,7 +329,7 @@ def _shaped(rows, option_shape, numbers_as_floats):
         for column, value in read.items():
             if isinstance(value, dict) and option_shape != "both":
                 value = {option_shape: value[option_shape]}
-            elif numbers_as_floats and type(value) is int and column not in ("id", "issueId", "modified"):
+            elif numbers_as_floats and isinstance(value, int) and not isinstance(value, bool) and column not in META:
                 value = float(value)
             cells[column] = value
         out.append(cells)
