@@ -19,7 +19,7 @@ from PyPI: ``python -m ensurepip`` (bundled with CPython) followed by
 ``python -m pip install pip==<version>``. Everything ansible-test installs after
 that comes from PyPI as usual.
 
-Standard library only; used by ``hacking/dev.py``.
+Standard library only; used by noxfile.py (the sanity-<version> sessions).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ MARKER_PREFIX = "# jira.addons offline get-pip stand-in"
 MARKER = MARKER_PREFIX + " v2"
 
 STANDIN = (
-    '''"""Offline replacement for ansible-test's get-pip.py (written by jira.addons hacking/dev.py)."""
+    '''"""Offline replacement for ansible-test's get-pip.py (written by jira.addons noxfile.py)."""
 '''
     + MARKER
     + """

@@ -1,29 +1,18 @@
-"""Release checks for jira.addons: the example execution environment, and Galaxy's importer.
+"""Release check for jira.addons: the example execution environment, without containers.
 
-Standard library only; run it with the venv's interpreter, whose tools it uses::
+Standard library only; run it with an interpreter whose venv has ansible-builder (the nox session ``ee``)::
 
-    .venv/bin/python hacking/check_release.py ee [--collections DIR]
-    .venv/bin/python hacking/check_release.py importer [--strict] ARTIFACT
+    python hacking/check_release.py ee [--collections DIR] [--tested-ansible-core VERSION ...]
 
-``ee``
-    ``ansible-builder create`` on docs/execution-environment/ into a temporary directory (it
-    writes the build context only: no Podman or Docker needed) and checks that context; then
-    ``ansible-builder introspect`` on a collections directory holding jira.addons must report
-    every line of the collection's Python requirements, as an image build would install them;
-    and the example's ansible-core must be the one tests/requirements.txt pins.
-    DIR is an ANSIBLE_COLLECTIONS_PATH-style directory (with ansible_collections/jira/addons);
-    by default the symlink tree .cache/collections that the demo and the benchmarks use.
+``ansible-builder create`` on docs/execution-environment/ into a temporary directory (it writes the
+build context only: no Podman or Docker needed) and checks that context; then ``ansible-builder
+introspect`` on a collections directory holding jira.addons must report every line of the
+collection's Python requirements, as an image build would install them; and the example's
+ansible-core must be one of the releases CI tests (each ``--tested-ansible-core``, from noxfile.py's
+MATRIX). DIR is an ANSIBLE_COLLECTIONS_PATH-style directory (with ansible_collections/jira/addons);
+by default the symlink tree .cache/collections that the demo and the benchmarks use.
 
-``importer``
-    galaxy-importer, the checks Galaxy runs on an upload, on a tarball built by
-    ``ansible-galaxy collection build``. It runs from its own venv, .cache/importer-venv
-    (tests/importer-requirements.txt; rebuilt when that file changes), offline and without
-    containers: manifest and file checksums, galaxy.yml metadata (licence, tags, version),
-    ansible-doc on every plugin, flake8, ansible-lint with the production profile, the
-    changelog, meta/runtime.yml and meta/execution-environment.yml. Not ansible-test: sanity
-    runs in ``hacking/dev.py test``. Fails on an importer error; prints every warning, and
-    fails on them too with --strict. galaxy-importer's own environment variables override an
-    option, e.g. GALAXY_IMPORTER_RUN_ANSIBLE_LINT=False.
+Galaxy's importer runs in antsibull-nox's build-import-check session (antsibull-nox.toml).
 
 Exit status: 0 when the checks pass, 1 when one fails, 2 when the check cannot run.
 """
@@ -31,57 +20,22 @@ Exit status: 0 when the checks pass, 1 when one fails, 2 when the check cannot r
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
 
 from paths import linked_collections
-from streaming import run_streaming
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CACHE = os.path.join(ROOT, ".cache")
 TOOLS = os.path.dirname(sys.executable)  # the venv's bin/, where ansible-builder is
 
 EE_DIR = os.path.join(ROOT, "docs", "execution-environment")
 EE_DEFINITION = os.path.join(EE_DIR, "execution-environment.yml")
 EE_GALAXY_REQUIREMENTS = os.path.join(EE_DIR, "requirements.yml")
 COLLECTION = "jira.addons"
-
-TEST_REQUIREMENTS = os.path.join(ROOT, "tests", "requirements.txt")
-IMPORTER_REQUIREMENTS = os.path.join(ROOT, "tests", "importer-requirements.txt")
-IMPORTER_VENV = os.path.join(CACHE, "importer-venv")
-IMPORTER_PYTHON = os.path.join(IMPORTER_VENV, "bin", "python")
-IMPORTER_STAMP = os.path.join(IMPORTER_VENV, ".jira-addons-requirements.sha256")
-
-# galaxy-importer's options (galaxy_importer/config.py): everything that runs offline and
-# without a container runtime is on.
-IMPORTER_CONFIG = """\
-[galaxy-importer]
-log_level_main = INFO
-run_ansible_doc = True
-run_ansible_lint = True
-offline_ansible_lint = True
-run_flake8 = True
-check_changelog = True
-check_required_tags = True
-# Off: Galaxy accepts 0.x versions (turn it on to insist on a 1.0.0+ release).
-require_v1_or_greater = False
-run_ansible_test = False
-ansible_test_local_image = False
-local_image_docker = False
-infra_osd = False
-ansible_local_tmp = {tmp}/ansible
-tmp_root_dir = {tmp}
-"""
-
-ARTIFACT_NAME = re.compile(r"^(?P<namespace>\w+)-(?P<name>\w+)-(?P<version>[0-9a-zA-Z.+-]+)\.tar\.gz$")
-IMPORTER_MESSAGE = re.compile(r"^(WARNING|ERROR|CRITICAL): ")
 
 
 class CannotRun(Exception):
@@ -99,7 +53,7 @@ def rel(path: str) -> str:
 def tool(name: str) -> str:
     path = os.path.join(TOOLS, name)
     if not os.path.exists(path):
-        raise CannotRun("%s not found next to %s: run this script with .venv/bin/python" % (name, sys.executable))
+        raise CannotRun("%s not found next to %s: run this script in the nox session ee" % (name, sys.executable))
     return path
 
 
@@ -229,134 +183,14 @@ def cmd_ee(args) -> int:
             )
             say("build context: %s" % ", ".join(built))
         problems += check_introspection(builder, collections, scratch)
-    # The example's ansible-core is the one CI tests the collection with.
-    tested, example = pinned_version(TEST_REQUIREMENTS, "ansible-core"), pinned_version(EE_DEFINITION, "ansible-core")
-    if tested != example:
+    # The example's ansible-core is a release CI tests the collection with.
+    example = pinned_version(EE_DEFINITION, "ansible-core")
+    if args.tested_ansible_core and example not in args.tested_ansible_core:
         problems.append(
-            "%s pins ansible-core==%s but %s tests with ansible-core==%s"
-            % (rel(EE_DEFINITION), example, rel(TEST_REQUIREMENTS), tested)
+            "%s pins ansible-core==%s, which CI does not test (noxfile.py's MATRIX tests %s)"
+            % (rel(EE_DEFINITION), example, ", ".join(args.tested_ansible_core))
         )
     return report("ee", problems)
-
-
-# --------------------------------------------------------------------------- importer
-
-
-def _importer_stamp() -> str:
-    digest = hashlib.sha256(b"stamp-v1 python%d.%d\n" % sys.version_info[:2])
-    with open(IMPORTER_REQUIREMENTS, "rb") as handle:
-        digest.update(handle.read())
-    return digest.hexdigest()
-
-
-def ensure_importer_venv() -> None:
-    """Create .cache/importer-venv and install tests/importer-requirements.txt, unless its stamp matches."""
-    wanted = _importer_stamp()
-    if os.path.exists(IMPORTER_PYTHON) and os.path.exists(IMPORTER_STAMP):
-        with open(IMPORTER_STAMP, encoding="utf-8") as handle:
-            if handle.read().strip() == wanted:
-                return
-    say("==> installing %s into %s" % (rel(IMPORTER_REQUIREMENTS), rel(IMPORTER_VENV)))
-    started = time.monotonic()
-    shutil.rmtree(IMPORTER_VENV, ignore_errors=True)
-    # No pip of its own (ensurepip costs seconds): this interpreter's pip installs into it, and
-    # --no-compile leaves byte-compiling to the first import of what is used.
-    subprocess.check_call([sys.executable, "-m", "venv", "--without-pip", IMPORTER_VENV], stdin=subprocess.DEVNULL)
-    command = [sys.executable, "-m", "pip", "--python", IMPORTER_PYTHON, "install", "--disable-pip-version-check"]
-    command += ["--progress-bar", "off", "-q", "--no-compile", "-r", IMPORTER_REQUIREMENTS]
-    code = subprocess.call(command, stdin=subprocess.DEVNULL, cwd=ROOT)
-    if code:
-        raise CannotRun("pip install into %s failed with exit code %d" % (rel(IMPORTER_VENV), code))
-    with open(IMPORTER_STAMP, "w", encoding="utf-8") as handle:
-        handle.write(wanted + "\n")
-    say("==> %s ready (%.1fs)" % (rel(IMPORTER_VENV), time.monotonic() - started))
-
-
-def run_importer(artifact: str, scratch: str) -> tuple[int, list[str], dict]:
-    """Run galaxy-importer on ``artifact``; return (exit code, output lines, its result or {})."""
-    config = os.path.join(scratch, "galaxy-importer.cfg")
-    with open(config, "w", encoding="utf-8") as handle:
-        handle.write(IMPORTER_CONFIG.format(tmp=scratch))
-    os.makedirs(os.path.join(scratch, "ansible"))
-    env = dict(os.environ)
-    for name in list(env):
-        if name.startswith("ANSIBLE_") or name in ("PYTHONPATH", "PYTHONHOME"):
-            del env[name]  # the importer sets what Ansible needs per command
-        elif name.startswith("GALAXY_IMPORTER_") and name != "GALAXY_IMPORTER_CONFIG":
-            say("galaxy-importer option from the environment: %s=%s" % (name, env[name]))
-    bin_dir = os.path.dirname(IMPORTER_PYTHON)
-    env.update(
-        GALAXY_IMPORTER_CONFIG=config,
-        PATH=bin_dir + os.pathsep + env.get("PATH", ""),  # ansible-doc, ansible-lint, flake8 of its venv
-        VIRTUAL_ENV=IMPORTER_VENV,
-        HOME=scratch,  # ansible-lint and ansible-doc write their caches under ~
-        NO_COLOR="1",
-    )
-    command = [IMPORTER_PYTHON, "-m", "galaxy_importer.main", artifact]
-    say("$ " + " ".join(rel(part) for part in command))
-    code, lines = run_streaming(command, cwd=scratch, env=env)  # it writes importer_result.json into its cwd
-    result = {}
-    result_path = os.path.join(scratch, "importer_result.json")
-    if os.path.exists(result_path):
-        with open(result_path, encoding="utf-8") as handle:
-            result = json.load(handle)
-    return code, lines, result
-
-
-def summarise_result(result: dict) -> None:
-    """Print what the importer found in the collection."""
-    metadata = result.get("metadata") or {}
-    say(
-        "imported %s.%s %s (requires_ansible %s)"
-        % (metadata.get("namespace"), metadata.get("name"), metadata.get("version"), result.get("requires_ansible"))
-    )
-    contents = {}
-    for item in result.get("contents") or []:
-        contents.setdefault(item.get("content_type"), []).append(item.get("name"))
-    for content_type in sorted(contents):
-        say("  %s: %s" % (content_type, ", ".join(sorted(contents[content_type]))))
-    # Plugins carry doc strings (from ansible-doc); module_utils, doc fragments and playbooks have none.
-    plugins = [
-        item
-        for item in (result.get("docs_blob") or {}).get("contents") or []
-        if item.get("content_type") not in ("module_utils", "doc_fragments", "playbook", "role")
-    ]
-    undocumented = sorted(item.get("content_name") for item in plugins if not item.get("doc_strings"))
-    say("  plugins documented by ansible-doc: %d of %d" % (len(plugins) - len(undocumented), len(plugins)))
-    if undocumented:
-        say("  plugins without doc strings: %s" % ", ".join(undocumented))
-
-
-def cmd_importer(args) -> int:
-    artifact = os.path.abspath(args.artifact)
-    if not os.path.isfile(artifact):
-        raise CannotRun("no such artifact: %s (build one with `ansible-galaxy collection build`)" % args.artifact)
-    if not ARTIFACT_NAME.match(os.path.basename(artifact)):
-        raise CannotRun("%s is not named NAMESPACE-NAME-VERSION.tar.gz" % os.path.basename(artifact))
-    if not os.path.exists(IMPORTER_REQUIREMENTS):
-        raise CannotRun("%s is missing" % rel(IMPORTER_REQUIREMENTS))
-    ensure_importer_venv()
-    for package in ("ansible-core", "ansible-lint"):
-        tested, used = pinned_version(TEST_REQUIREMENTS, package), pinned_version(IMPORTER_REQUIREMENTS, package)
-        if tested != used:  # galaxy-importer may cap a tool: a note, not a failure
-            say("note: the importer uses %s==%s, tests/requirements.txt pins %s" % (package, used, tested))
-    with tempfile.TemporaryDirectory(prefix="galaxy-importer-") as scratch:
-        code, lines, result = run_importer(artifact, scratch)
-    messages = [line for line in lines if IMPORTER_MESSAGE.match(line)]
-    errors = [line for line in messages if not line.startswith("WARNING: ")]
-    warnings = [line[len("WARNING: ") :] for line in messages if line.startswith("WARNING: ")]
-    say()
-    if result:
-        summarise_result(result)
-    problems = ["importer: " + line for line in errors]
-    if code or not result:
-        problems.append("galaxy-importer failed (exit code %d)" % code)
-    say("galaxy-importer: %d error(s), %d warning(s)" % (len(errors), len(warnings)))
-    for warning in warnings:
-        say("  warning: " + warning)
-    if args.strict:
-        problems += ["importer warning: " + warning for warning in warnings]
-    return report("importer", problems)
 
 
 # --------------------------------------------------------------------------- main
@@ -378,13 +212,17 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     ee = commands.add_parser("ee", help="ansible-builder create on the example EE, and introspection of the collection")
     ee.add_argument("--collections", metavar="DIR", help="a directory holding ansible_collections/jira/addons")
-    importer = commands.add_parser("importer", help="galaxy-importer on a built collection tarball")
-    importer.add_argument("artifact", metavar="ARTIFACT", help="jira-addons-VERSION.tar.gz")
-    importer.add_argument("--strict", action="store_true", help="fail on importer warnings too")
+    ee.add_argument(
+        "--tested-ansible-core",
+        action="append",
+        default=[],
+        metavar="VERSION",
+        help="an ansible-core release CI tests (repeat it); the example must pin one of them",
+    )
     args = parser.parse_args(argv)
     started = time.monotonic()
     try:
-        code = cmd_ee(args) if args.command == "ee" else cmd_importer(args)
+        code = cmd_ee(args)
     except CannotRun as exc:
         say("check_release.py %s: cannot run: %s" % (args.command, exc))
         return 2

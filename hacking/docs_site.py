@@ -1,12 +1,13 @@
 """Build the collection docs site with antsibull-docs and Sphinx, offline; any warning fails the build.
 
-Usage, from a checkout, with the venv's interpreter (which has antsibull-docs, Sphinx and the theme)::
+The nox session ``docs-site`` runs it on its staged copy of the collection (``nox -s docs-site``). By
+hand, from a checkout, with an interpreter whose venv has antsibull-docs, Sphinx and the theme::
 
-    .venv/bin/python hacking/docs_site.py [--collections-path DIR] [--dest DIR]
+    python hacking/docs_site.py [--collections-path DIR] [--dest DIR]
 
 The collection is looked up, in this order, in ``--collections-path`` (a directory holding
 ``ansible_collections/jira/addons``), in ``ANSIBLE_COLLECTIONS_PATH``, in the directory this checkout
-sits in when it is itself ``.../ansible_collections/jira/addons`` (the CI staging copy), and
+sits in when it is itself ``.../ansible_collections/jira/addons`` (a staged copy), and
 otherwise through a symlink ``.cache/collections/ansible_collections/jira/addons`` to this checkout.
 
 Steps: ``antsibull-docs sphinx-init`` writes the Sphinx project into ``--dest`` (default

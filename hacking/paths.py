@@ -1,6 +1,6 @@
 """Where this checkout is, and a collections directory that holds it as jira.addons.
 
-Standard library only: hacking/dev.py imports it before the venv exists.
+Standard library only: noxfile.py (demo, bench) and the scripts here import it from any interpreter.
 """
 
 from __future__ import annotations
