@@ -2,16 +2,22 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """A job template's playbook runs with nothing but what the AWX credential type injects.
 
-The environment of each run is docs/awx/jira_credential_type.yml's injectors rendered the way
-AWX renders them, for inputs stored the way AWX stores them (tests/unit/awx_injection.py); the
-playbooks set no connection option and no module_defaults.
+Each job runs as AWX runs one: ``ansible-runner run`` (the engine AWX starts every job with) on a
+private data directory whose ``env/envvars`` holds docs/awx/jira_credential_type.yml's injectors
+rendered the way AWX renders them, for inputs stored the way AWX stores them
+(tests/unit/awx_injection.py). Without an execution environment, process isolation is off: the
+playbook runs as a plain process. The playbooks set no connection option and no module_defaults.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import textwrap
 import uuid
+from pathlib import Path
 
 import pytest
 import yaml
@@ -19,6 +25,7 @@ import yaml
 from ansible_collections.jira.addons.tests.unit.awx_injection import (
     CREDENTIAL_TYPE_FILE,
     guide_block,
+    job_private_data_dir,
     load_credential_type,
     platform_ui_inputs,
     render_env,
@@ -95,6 +102,47 @@ def write(tmp_path, name, text):
     return path
 
 
+class Job:
+    """What ``ansible-runner run`` left of a job: its exit code, its output, its status and its events."""
+
+    def __init__(self, proc, artifacts):
+        self.returncode = proc.returncode
+        self.stdout = proc.stdout
+        self.stderr = proc.stderr
+        self.status = (artifacts / "status").read_text().strip() if (artifacts / "status").exists() else None
+        events = sorted((artifacts / "job_events").glob("*.json")) if (artifacts / "job_events").is_dir() else []
+        self.events_text = "\n".join(path.read_text() for path in events)
+        self.events = [json.loads(path.read_text()) for path in events]
+
+
+def run_job(tmp_path, playbook, injected, extra_vars=None, verbosity=0):
+    """Run the ``playbook`` text as an AWX job whose credentials injected the environment ``injected``."""
+    private = job_private_data_dir(
+        tmp_path / "job",
+        playbook,
+        envvars=dict(
+            injected,
+            # What the execution environment would hold: the collection, and private temp dirs.
+            ANSIBLE_COLLECTIONS_PATH=str(collections_root(tmp_path)),
+            ANSIBLE_REMOTE_TMP=str(tmp_path / "remote_tmp"),
+            ANSIBLE_LOCAL_TEMP=str(tmp_path / "local_tmp"),
+            ANSIBLE_NOCOLOR="1",
+            ANSIBLE_DEPRECATION_WARNINGS="0",
+            # ansible-core 2.21 leaves the module arguments (``invocation``) out of a task's result unless
+            # asked to; -vvv shows them to the tests, which check the secrets in them are masked.
+            ANSIBLE_INJECT_INVOCATION="1",
+        ),
+        extravars=extra_vars,
+        inventory="localhost ansible_connection=local ansible_python_interpreter=%s\n" % sys.executable,
+    )
+    # A user's JIRA_* variables must not leak into the job.
+    env = {name: value for name, value in os.environ.items() if not name.startswith("JIRA_")}
+    command = [str(Path(sys.executable).parent / "ansible-runner"), "run", str(private), "-p", "job.yml"]
+    command += ["--ident", "1"] + (["-" + "v" * verbosity] if verbosity else [])
+    proc = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600, check=False)
+    return Job(proc, private / "artifacts" / "1")
+
+
 @pytest.mark.parametrize("credential", list(CREDENTIALS))
 def test_job_playbook_runs_with_only_the_injected_environment(emulator, tmp_path, credential_type, credential):
     make_inputs, user, validate_certs = CREDENTIALS[credential]
@@ -102,16 +150,11 @@ def test_job_playbook_runs_with_only_the_injected_environment(emulator, tmp_path
     assert env["JIRA_VALIDATE_CERTS"] == str(validate_certs).lower()
     results_file = tmp_path / "results.json"
 
-    proc = run_playbook(
-        write(tmp_path, "job.yml", JOB_PLAYBOOK),
-        tmp_path,
-        extra_vars={"results_file": str(results_file)},
-        env=env,
-        verbosity=3,
-    )
+    job = run_job(tmp_path, JOB_PLAYBOOK, env, extra_vars={"results_file": str(results_file)}, verbosity=3)
 
-    output = proc.stdout + proc.stderr
-    assert proc.returncode == 0, output[-6000:]
+    output = job.stdout + job.stderr
+    assert job.returncode == 0, output[-6000:]
+    assert job.status == "successful"
     results = json.loads(results_file.read_text())
     assert results["grid"]["row_count"] == 3
     assert [row["name"] for row in results["grid"]["rows"]] == ["brad", "angelina", "maddox"]
@@ -127,8 +170,11 @@ def test_job_playbook_runs_with_only_the_injected_environment(emulator, tmp_path
     # -vvv prints each module's arguments: validate_certs as parsed, the secrets masked.
     assert output.count('"validate_certs": %s' % str(validate_certs).lower()) == 3
     assert '"validate_certs": %s' % str(not validate_certs).lower() not in output
+    # AWX keeps each job event (what its UI shows) in its database.
+    assert job.events
     for secret in SECRETS:
         assert secret not in output
+        assert secret not in job.events_text
 
 
 def test_a_wrong_token_fails_with_a_clear_401_and_never_shows_the_token(emulator, tmp_path, credential_type):
@@ -137,23 +183,19 @@ def test_a_wrong_token_fails_with_a_clear_401_and_never_shows_the_token(emulator
         credential_type, saved_inputs(credential_type, ui_inputs(credential_type, url=emulator.url, token=token))
     )
 
-    proc = run_playbook(
-        write(tmp_path, "job.yml", JOB_PLAYBOOK),
-        tmp_path,
-        extra_vars={"results_file": str(tmp_path / "results.json")},
-        env=env,
-        verbosity=3,
-    )
+    job = run_job(tmp_path, JOB_PLAYBOOK, env, extra_vars={"results_file": str(tmp_path / "results.json")}, verbosity=3)
 
-    output = proc.stdout + proc.stderr
-    assert proc.returncode != 0
+    output = job.stdout + job.stderr
+    assert job.returncode != 0
+    assert job.status == "failed"
     assert (
         "GET /rest/api/2/issue/DEMO-1 failed with HTTP 401 (not authenticated: check url, username/password or "
-        "token): You are not authenticated." in proc.stdout
+        "token): You are not authenticated." in job.stdout
     )
     assert "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER" in output  # -vvv did print the module arguments
-    assert token not in output
-    assert token[-12:] not in output
+    for text in (output, job.events_text):
+        assert token not in text
+        assert token[-12:] not in text
     assert [(r["user"], r["status"]) for r in emulator.requests()] == [(None, 401)]
 
 
@@ -164,10 +206,10 @@ def test_the_guides_job_template_playbook_runs_with_a_token_credential(emulator,
         saved_inputs(credential_type, ui_inputs(credential_type, url=emulator.url, token="admin-token")),
     )
 
-    proc = run_playbook(write(tmp_path, "jira_assets.yml", playbook), tmp_path, env=env)
+    job = run_job(tmp_path, playbook, env)
 
-    assert proc.returncode == 0, proc.stdout[-4000:]
-    assert "1 asset(s) added; forms on OPS-1: locked, submitted" in proc.stdout
+    assert job.returncode == 0, job.stdout[-4000:]
+    assert "1 asset(s) added; forms on OPS-1: locked, submitted" in job.stdout
     assert {r["user"] for r in emulator.requests()} == {"admin"}
 
 

@@ -30,7 +30,11 @@ https://github.com/ansible/awx-plugins):
 - a boolean field missing from the stored inputs is put in the namespace as ``False``: a
   field's ``default`` is not used here; a missing string field stays undefined;
 - each ``env`` template is rendered with that sandbox; ``True``/``False`` render as
-  ``"True"``/``"False"``.
+  ``"True"``/``"False"``;
+- the rendered variables join the job's environment (``RunJob.build_env`` in
+  awx/main/tasks/jobs.py), which AWX hands to ansible-runner as ``envvars``: ansible-runner, the
+  engine AWX runs every job with, keeps them in ``env/envvars`` of the job's private data directory,
+  beside ``env/extravars``, ``inventory/`` and the playbook in ``project/`` (``private_data_dir``).
 
 What the two credential forms send:
 
@@ -161,6 +165,28 @@ def render_env(credential_type, inputs):
         name: sandbox.from_string(template).render(**namespace)
         for name, template in credential_type["injectors"].get("env", {}).items()
     }
+
+
+def job_private_data_dir(path, playbook, envvars, extravars=None, inventory="localhost ansible_connection=local\n"):
+    """Lay out ansible-runner's private data directory ``path`` for a job, as AWX does before it starts one.
+
+    ``playbook`` (its text) becomes ``project/job.yml``; ``envvars`` (the job's environment, with what
+    the credentials inject) ``env/envvars``; ``extravars`` ``env/extravars``; ``inventory``
+    ``inventory/hosts``. Returns ``path`` (a pathlib.Path).
+    """
+    path = Path(path)
+    for name in ("env", "inventory", "project"):
+        (path / name).mkdir(parents=True, exist_ok=True)
+    (path / "project" / "job.yml").write_text(playbook, encoding="utf-8")
+    (path / "inventory" / "hosts").write_text(inventory, encoding="utf-8")
+    if any(not isinstance(value, str) for value in envvars.values()):
+        raise TypeError("environment variables are strings: %r" % envvars)
+    (path / "env" / "envvars").write_text(yaml.safe_dump(dict(envvars)), encoding="utf-8")
+    (path / "env" / "extravars").write_text(yaml.safe_dump(dict(extravars or {})), encoding="utf-8")
+    # AWX runs jobs inside an execution environment; without one, ansible-runner runs the
+    # playbook as a plain process.
+    (path / "env" / "settings").write_text(yaml.safe_dump({"process_isolation": False}), encoding="utf-8")
+    return path
 
 
 def validation_errors(credential_type):
