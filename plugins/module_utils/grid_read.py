@@ -103,7 +103,8 @@ def issue_keys(core, issue_ids):
     """
     keys = {}
     for start in range(0, len(issue_ids), KEY_BATCH):
-        batch = issue_ids[start : start + KEY_BATCH]
+        end = start + KEY_BATCH
+        batch = issue_ids[start:end]
         try:
             found = core.search_issues("id in (%s)" % ", ".join(str(i) for i in batch))
         except JiraApiError as err:
