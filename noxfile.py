@@ -29,12 +29,15 @@ ansible-lint) are configured in antsibull-nox.toml.
 
 from __future__ import annotations
 
+import functools
 import glob
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import antsibull_nox
@@ -359,3 +362,24 @@ def _antsibull_nox_sessions() -> None:
 
 
 _antsibull_nox_sessions()
+
+
+def _timed(func):
+    """Log what a session cost at its end: wall time and the CPU time of the processes it ran."""
+
+    @functools.wraps(func)
+    def session_func(session: nox.Session) -> None:
+        started, children = time.monotonic(), resource.getrusage(resource.RUSAGE_CHILDREN)
+        try:
+            func(session)
+        finally:
+            used = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = used.ru_utime + used.ru_stime - children.ru_utime - children.ru_stime
+            # hacking/dev.py test reads these lines for its summary.
+            session.log("cost of %s: %.0f s wall, %.0f s CPU" % (session.name, time.monotonic() - started, cpu))
+
+    return session_func
+
+
+for _func in nox.registry.get().values():
+    _func.func = _timed(_func.func)

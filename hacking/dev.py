@@ -3,6 +3,7 @@
 Standard library only; run it with any Python 3.10 or newer::
 
     python3 hacking/dev.py test      # every check, as CI runs it (.ci/run): nox -t ci, two sessions at a time
+    python3 hacking/dev.py test -s units-2.16 sanity-2.16   # those sessions instead, two at a time
     python3 hacking/dev.py demo      # playbooks/demo.yml against a local Jira emulator (nox -s demo)
     python3 hacking/dev.py demo --playbook playbooks/nightly_export.yml [-- ANSIBLE_PLAYBOOK_ARGS]
     python3 hacking/dev.py bench [grid|forms|export] [-- ARGS]   # benchmarks; they print figures
@@ -91,6 +92,7 @@ def nox(args: list[str]) -> int:
 # --------------------------------------------------------------------------- test
 
 _SESSION_DONE = re.compile(r"^nox > Session (\S+) (was successful|failed|was skipped|aborted)")
+_SESSION_COST = re.compile(r"^nox > cost of (\S+): (\d+) s wall, (\d+) s CPU$")
 _PYTEST_SUMMARY = re.compile(r"^=+ (?P<counts>(\d+ \w+(, )?)+) in [\d.]+s( \([\d:]+\))? =+$")
 
 
@@ -100,21 +102,47 @@ def cmd_test(args: list[str]) -> int:
     env = nox_env()
     # What CI runs, locally too: antsibull-nox's formatters check rather than rewrite files when CI is set.
     env.setdefault("CI", "true")
-    command = [NOX, "-f", os.path.join(ROOT, "noxfile.py"), "--parallel", PARALLEL, "-t", "ci"] + args
+    # Sessions chosen with -s/-t/-k run instead of the ci ones (nox joins those options with "or").
+    chosen = any(arg.split("=")[0] in ("-s", "-e", "--session", "--sessions", "-t", "--tags", "-k") for arg in args)
+    command = [NOX, "-f", os.path.join(ROOT, "noxfile.py"), "--parallel", PARALLEL]
+    command += args if chosen else ["-t", "ci"] + args
     say("$ " + " ".join(command))
     started = time.monotonic()
     code, lines = run_streaming(command, cwd=ROOT, env=env)
-    total = time.monotonic() - started
+    total = round(time.monotonic() - started)
 
     counts: dict[str, int] = {}
+    results: dict[str, str] = {}
+    costs: dict[str, tuple[int, int]] = {}
     for line in lines:
+        done = _SESSION_DONE.match(line)
+        if done:
+            results[done.group(1)] = "OK" if done.group(2) == "was successful" else done.group(2).split()[-1].upper()
+        cost = _SESSION_COST.match(line)
+        if cost:
+            costs[cost.group(1)] = (int(cost.group(2)), int(cost.group(3)))
         summary = _PYTEST_SUMMARY.match(line.strip())
         if summary:
             for part in summary.group("counts").split(", "):
                 number, word = part.split(" ", 1)
                 counts[word] = counts.get(word, 0) + int(number)
     say()
-    say("dev.py test: %s in %.0f s (%d:%02d)" % ("OK" if code == 0 else "FAILED", total, total // 60, total % 60))
+    say("dev.py test: each session's result, wall time and the CPU time of what it ran")
+    for name in sorted(set(results) | set(costs), key=lambda name: -costs.get(name, (0, 0))[0]):
+        wall, cpu = costs.get(name, (0, 0))
+        say("  %-24s %-8s %5d s %6d s CPU" % (name, results.get(name, "?"), wall, cpu))
+    failed = sorted(name for name, result in results.items() if result != "OK")
+    cpu_total = sum(cpu for _wall, cpu in costs.values())
+    say(
+        "dev.py test: %s in %d s (%d:%02d), %d s CPU in the sessions"
+        % (
+            "OK" if code == 0 else "FAILED: %s" % (", ".join(failed) or "nox exit code %d" % code),
+            total,
+            total // 60,
+            total % 60,
+            cpu_total,
+        )
+    )
     passed = counts.pop("passed", 0)
     failed = counts.pop("failed", 0) + counts.pop("error", 0) + counts.pop("errors", 0)
     skipped = counts.pop("skipped", 0)
