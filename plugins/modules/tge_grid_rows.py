@@ -51,6 +51,9 @@ options:
         row are left alone.
       - Dates may be written as V(YYYY-MM-DD), ISO datetimes or epoch milliseconds; list and radio options by
         value, by name or as C({name, value}).
+      - Some servers return list cells as C({value}) only. An option written by name is then matched through
+        one read of that column on a few other issues; where no issue shows the option with its name, write
+        the option by value.
       - With O(state=exact), V([]) empties the grid.
     type: list
     elements: raw
