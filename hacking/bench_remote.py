@@ -207,7 +207,9 @@ def bench_files(emulator, tmp, count, loop_count, seconds, concurrencies):
         % (count, seconds * 1000)
     )
     latency(emulator, seconds)
-    loop_against_one_task(emulator, tmp, (LOOP_PLAY, GRIDS_PLAY), grid_files(count), loop_count, concurrencies, "file")
+    plays = (LOOP_PLAY, GRIDS_PLAY)
+    files = grid_files(count)
+    loop_against_one_task(emulator, tmp, plays, files, loop_count, concurrencies, "file", "GET /rest/api/2/search")
 
 
 # -- forms on the issues of one JQL search ------------------------------------------------------------

@@ -17,8 +17,9 @@ from ansible_collections.jira.addons.plugins.module_utils.errors import (
     JiraAddonsError,
     failure_fields,
 )
-from ansible_collections.jira.addons.plugins.module_utils.form_apply import issue_key, reconcile_forms
+from ansible_collections.jira.addons.plugins.module_utils.form_apply import reconcile_forms
 from ansible_collections.jira.addons.plugins.module_utils.form_plan import validate_request
+from ansible_collections.jira.addons.plugins.module_utils.jira_api import is_issue_id
 from ansible_collections.jira.addons.plugins.module_utils.workers import run_all, values
 
 
@@ -30,7 +31,7 @@ def target_keys(proforma, issues=None, jql=None, concurrency=4):
     """The issue keys to work on, in order and each once: ``issues`` (keys or ids) or the issues ``jql`` finds.
 
     The JQL search reads every page (``fields=key``); a query Jira refuses fails with its message,
-    before any write. A numeric id costs one lookup to find its key (ProForma needs keys).
+    before any write. Numeric ids are turned into keys (ProForma needs keys) with a few searches.
     """
     if jql is not None:
         if not str(jql).strip():
@@ -40,7 +41,9 @@ def target_keys(proforma, issues=None, jql=None, concurrency=4):
         refs = [str(ref).strip() for ref in issues or []]
         if any(not ref for ref in refs):
             raise InputError("issues holds an empty issue key")
-        keys = values(run_all([lambda ref=ref: issue_key(proforma, ref) for ref in refs], concurrency))
+        ids = [ref for ref in refs if is_issue_id(ref)]
+        found = proforma.jira.find_issues(ids, concurrency) if ids else {}
+        keys = [values([found[ref]])[0]["key"] if ref in found else ref for ref in refs]
     unique = []
     for key in keys:
         if key not in unique:

@@ -7,7 +7,7 @@ its key, so the result is what a grid file of ``playbooks/grids/`` holds.
 
 Requests: a grid given by name costs the grid list; one issue costs its lookup and its
 pages; every issue costs the pages of "Read Grid Data for all issues" (which page over
-issues) plus, with ``as_declared``, one search per ``KEY_BATCH`` issues for their keys;
+issues) plus, with ``as_declared``, one search per 200 issues for their keys;
 ``jql`` costs the search's pages and the same pages of all issues, filtered.
 """
 
@@ -15,10 +15,6 @@ from __future__ import annotations
 
 from ansible_collections.jira.addons.plugins.module_utils.errors import InputError, JiraApiError
 from ansible_collections.jira.addons.plugins.module_utils.grid_declared import check_declaration, declare_grid
-
-# Issue ids per search for their keys: ``id in (...)`` of 200 ids is about 2 KB of URL,
-# well under the 8 KB that Jira's Tomcat and most proxies accept.
-KEY_BATCH = 200
 
 
 def read_grids(
@@ -95,35 +91,18 @@ def _issues_with_rows(tge, core, grid_id, jql, columns, with_keys):
 
 
 def issue_keys(core, issue_ids):
-    """``{id: key}`` of issues: one search per ``KEY_BATCH`` ids.
+    """``{id: key}`` of the issues Jira shows, found with a few searches (``JiraCoreApi.find_issues``).
 
-    Jira refuses a whole search (400) that names an issue it cannot show (deleted, or not
-    browsable); the issues of such a batch are then looked up one by one, and those Jira
-    does not show are left out.
+    An issue Jira does not show (deleted, or not browsable) is left out.
     """
     keys = {}
-    for start in range(0, len(issue_ids), KEY_BATCH):
-        end = start + KEY_BATCH
-        batch = issue_ids[start:end]
-        try:
-            found = core.search_issues("id in (%s)" % ", ".join(str(i) for i in batch))
-        except JiraApiError as err:
-            if err.status != 400:
-                raise
-            found = _one_by_one(core, batch)
-        keys.update((issue["id"], issue["key"]) for issue in found)
+    for outcome in core.find_issues(issue_ids).values():
+        if outcome.failed:
+            if isinstance(outcome.error, JiraApiError) and outcome.error.status == 404:
+                continue
+            raise outcome.error
+        keys[outcome.value["id"]] = outcome.value["key"]
     return keys
-
-
-def _one_by_one(core, issue_ids):
-    found = []
-    for issue_id in issue_ids:
-        try:
-            found.append(core.issue(issue_id))
-        except JiraApiError as err:
-            if err.status != 404:
-                raise
-    return found
 
 
 def _declare_issues(result, issues, column_types, key, tz):

@@ -19,7 +19,8 @@ from ansible_collections.jira.addons.plugins.module_utils.errors import (
 from ansible_collections.jira.addons.plugins.module_utils.grid_apply import reconcile_rows, settle_bound
 from ansible_collections.jira.addons.plugins.module_utils.grid_plan import validate_desired
 from ansible_collections.jira.addons.plugins.module_utils.grid_values import Normaliser, tzinfo_for
-from ansible_collections.jira.addons.plugins.module_utils.workers import run_all
+from ansible_collections.jira.addons.plugins.module_utils.jira_api import is_issue_id
+from ansible_collections.jira.addons.plugins.module_utils.workers import Outcome, run_all
 
 ENTRY_KEYS = ("grid", "issue", "rows", "key", "state", "columns", "timezone")
 DEFAULTS = {"key": None, "state": "present", "columns": None, "timezone": "UTC"}
@@ -106,15 +107,13 @@ def apply_grids(tge, core, grids, defaults=None, check_mode=False, concurrency=4
 
 
 def _resolve(tge, core, entries, outcomes, concurrency):
-    """Grid and issue ids for every entry, each distinct name looked up once; failures are per entry."""
+    """Grid and issue ids for every entry, each distinct name resolved once; failures are per entry."""
     grid_ids = {}
     for entry in entries:
         ref = str(entry.grid).strip()
         if ref not in grid_ids:
             grid_ids[ref] = run_all([lambda ref=ref: tge.resolve_grid(ref)], 1)[0]
-    issue_refs = sorted(set(str(e.issue).strip() for e in entries))
-    found = run_all([lambda ref=ref: core.issue_id(ref) for ref in issue_refs], concurrency)
-    issue_ids = dict(zip(issue_refs, found))
+    issue_ids = _issue_ids(core, sorted(set(str(e.issue).strip() for e in entries)), concurrency)
     for entry in entries:
         for outcome, name in (
             (grid_ids[str(entry.grid).strip()], "grid_id"),
@@ -124,6 +123,20 @@ def _resolve(tge, core, entries, outcomes, concurrency):
                 outcomes[entry.index] = outcomes[entry.index] or outcome
             else:
                 setattr(entry, name, outcome.value)
+
+
+def _issue_ids(core, refs, concurrency):
+    """``{ref: Outcome(issue id)}``: numeric ids as they are, keys found with a few searches (``find_issues``)."""
+    keys = [ref for ref in refs if not is_issue_id(ref)]
+    found = core.find_issues(keys, concurrency) if keys else {}
+    ids = {}
+    for ref in refs:
+        if is_issue_id(ref):
+            ids[ref] = Outcome(int(ref))
+        else:
+            outcome = found[ref]
+            ids[ref] = outcome if outcome.failed else Outcome(outcome.value["id"])
+    return ids
 
 
 def _refuse_twice_declared(entries, outcomes):

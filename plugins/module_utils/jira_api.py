@@ -4,15 +4,21 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 from ansible_collections.jira.addons.plugins.module_utils.errors import JiraApiError
+from ansible_collections.jira.addons.plugins.module_utils.workers import Outcome, run_all
 
 ISSUE = "/rest/api/2/issue/%s"
 ISSUE_PROPERTY = "/rest/api/2/issue/%s/properties/%s"
 SEARCH = "/rest/api/2/search"
 # Jira caps a search page at 1000 issues by default (jira.search.views.default.max); paging follows ``total``.
 SEARCH_PAGE_SIZE = 1000
+# Issues named in one search (``id in (...)``, ``key in (...)``): about 2 KB of URL either way,
+# well under the 8 KB that Jira's Tomcat and most proxies accept.
+FIND_BATCH = {"id": 200, "key": 100}
+ISSUE_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]*-[0-9]+$")
 
 
 def is_issue_id(ref):
@@ -71,3 +77,39 @@ class JiraCoreApi:
             total = page.get("total")
             if not issues or total is None or params["startAt"] >= int(total):
                 return found
+
+    def find_issues(self, refs, concurrency=1):
+        """``{ref: Outcome}`` for issue keys and ids: the issue ``{"id", "key"}``, or the error of its own lookup.
+
+        Many are found in one search (``key in (...)``, ``id in (...)``, ``FIND_BATCH`` a request, up to
+        ``concurrency`` at once), where a lookup each would cost a request each. Jira refuses a whole
+        search that names an issue it does not show (400: deleted, or not browsable); the refs of such a
+        batch, and those a search does not return under the name given (a key the issue has since moved
+        from), are looked up one by one, so that each missing issue fails on its own, with Jira's 404.
+        Any other failure of a search is the outcome of each of its refs.
+        """
+        refs = list(dict.fromkeys(str(ref).strip() for ref in refs))
+        ids = [ref for ref in refs if is_issue_id(ref)]
+        keys = [ref for ref in refs if not is_issue_id(ref) and ISSUE_KEY.match(ref)]
+        batches = []
+        for field, names in (("id", ids), ("key", keys)):
+            size = FIND_BATCH[field]
+            batches += [(field, names[start:][:size]) for start in range(0, len(names), size)]
+        found = {}
+        searched = run_all([self._batch_search(field, batch) for field, batch in batches], concurrency)
+        for (_field, batch), outcome in zip(batches, searched):
+            if outcome.failed and not (isinstance(outcome.error, JiraApiError) and outcome.error.status == 400):
+                found.update((ref, outcome) for ref in batch)
+            elif not outcome.failed:
+                by_name = {}
+                for issue in outcome.value:
+                    by_name[str(issue["id"])] = by_name[issue["key"].upper()] = issue
+                found.update((ref, Outcome(by_name[ref.upper()])) for ref in batch if ref.upper() in by_name)
+        alone = [ref for ref in refs if ref not in found]
+        looked_up = run_all([lambda ref=ref: self.issue(ref) for ref in alone], concurrency)
+        found.update(zip(alone, looked_up))
+        return found
+
+    def _batch_search(self, field, batch):
+        names = ", ".join(batch) if field == "id" else ", ".join('"%s"' % key for key in batch)
+        return lambda: self.search_issues("%s in (%s)" % (field, names))

@@ -46,6 +46,7 @@ options:
       - Several issues, each given as in O(issue), that all get the same declaration.
       - The issues are worked on concurrently (at most O(concurrency) requests in flight); the forms of one
         issue are changed in order, one request after the other. An issue named twice is worked on once.
+      - Numeric ids are turned into keys with one search per 200 ids, not a request each.
       - One failing issue does not stop the others; the task fails at the end, naming every failed issue and
         what was applied everywhere. RV(issues) holds every issue's result.
     type: list

@@ -66,6 +66,9 @@ options:
       - Grids are read and reconciled concurrently (at most O(concurrency) requests in flight), each exactly as a
         single-grid run would be - at most three writes, the same normalisation and the same handling of faults.
         Writes to one grid stay in order; two entries for the same grid on the same issue fail before any write.
+      - The issues' keys are turned into ids with one search per 100 keys, not a request each. When Jira refuses
+        such a search because it names an issue Jira does not show (deleted, or not browsable), the keys of that
+        search are looked up one by one, so only the entries of that issue fail.
       - Every entry is checked before any request. One failing grid does not stop the others; the task fails at
         the end, naming every failed grid and what was applied everywhere, and RV(grids) holds every grid's
         result.

@@ -69,4 +69,18 @@ def test_search_takes_issue_ids_where_it_takes_keys(api):
     assert keys("key = 10201") == ["HR-1"]
     assert keys("issuekey in (10201, OPS-2) AND id != 10102") == ["HR-1"]
     assert keys("project = OPS AND id not in (10101)") == ["OPS-2", "OPS-3"]
-    assert api("bob").get("/rest/api/2/search", params={"jql": "id = 10101"}).json()["total"] == 0
+
+
+
+def test_a_search_naming_an_issue_jira_does_not_show_is_refused_whole(api):
+    # As in Jira: a missing key, or an issue the user may not browse, is a 400 naming each one, not fewer results.
+    answer = api("admin").get("/rest/api/2/search", params={"jql": 'key in ("DEMO-1", "DEMO-999", NOPE-1)'})
+    assert answer.status_code == 400
+    assert answer.json()["errorMessages"] == [
+        "An issue with key 'DEMO-999' does not exist for field 'key'.",
+        "An issue with key 'NOPE-1' does not exist for field 'key'.",
+    ]
+    hidden = api("bob").get("/rest/api/2/search", params={"jql": "id = 10101"})
+    assert hidden.status_code == 400
+    assert hidden.json()["errorMessages"] == ["An issue with key '10101' does not exist for field 'id'."]
+    assert api("admin").get("/rest/api/2/search", params={"jql": "id = 10101"}).json()["total"] == 1

@@ -36,6 +36,10 @@ def test_a_failing_issue_among_good_ones_fails_the_task_at_the_end_naming_it(emu
     assert "1 of 3 issue(s) failed" in result["msg"] and "NOPE-1" in result["msg"]
     assert "applied: OPS-3 1 form(s) added" in result["msg"]
     assert forms(emulator, "OPS-3") == {1: (1, "o", "i")}
+    # The id is turned into its key by a search naming it, not by a lookup of its own.
+    searches = [r["query"]["jql"] for r in emulator.requests() if r["path"].endswith("/rest/api/2/search")]
+    assert searches == ["id in (10101)"]
+    assert not [r for r in emulator.requests() if r["path"].endswith("/rest/api/2/issue/10101")]
 
 
 def test_bad_jql_gets_the_servers_message_before_any_write(emulator, tmp_path):

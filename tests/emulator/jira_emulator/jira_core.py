@@ -10,7 +10,7 @@ from typing import Any
 from . import jql
 from .forms import shapes_of, shown_property
 from .store import Issue, Store
-from .web import Request, Response, Router, jira_error, json_response
+from .web import ApiError, Request, Response, Router, jira_error, jira_error_body, json_response
 
 BASE = "/rest/api/2"
 NO_ISSUE = "Issue does not exist or you do not have permission to see it."
@@ -94,17 +94,25 @@ class JiraCoreRoutes:
 
     def search(self, req: Request) -> Response:
         """GET search?jql=&startAt=&maxResults=&fields=: browsable issues matching the JQL subset."""
+        named: list[tuple[str, str]] = []
         try:
-            matcher = jql.parse(req.query.get("jql"))
+            matcher = jql.parse(req.query.get("jql"), named)
         except jql.JqlError as exc:
             raise jira_error(400, f"Error in the JQL Query: {exc}") from None
         start = _int_param(req, "startAt", 0)
         size = min(_int_param(req, "maxResults", self.store.settings["default_max_results"]), SEARCH_MAX_RESULTS)
-        found = [
-            i
-            for i in sorted(self.store.issues.values(), key=lambda i: i.id)
-            if req.user.can(i.project, "browse") and matcher(i)
+        browsable = [
+            i for i in sorted(self.store.issues.values(), key=lambda i: i.id) if req.user.can(i.project, "browse")
         ]
+        # As Jira: a search naming an issue it does not show (deleted, or not browsable) is refused whole.
+        shown = {str(i.key).lower() for i in browsable} | {str(i.id) for i in browsable}
+        missing = [(field, value) for field, value in named if value.lower() not in shown]
+        if missing:
+            messages = [
+                "An issue with key '%s' does not exist for field '%s'." % (value, field) for field, value in missing
+            ]
+            raise ApiError(json_response(400, jira_error_body(*messages)))
+        found = [i for i in browsable if matcher(i)]
         wanted = self._wanted(req)
         issues = [self._issue_json(req, i, wanted) for i in found[start : start + size]]
         return json_response(200, {"startAt": start, "maxResults": size, "total": len(found), "issues": issues})

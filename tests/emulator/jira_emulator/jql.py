@@ -19,8 +19,12 @@ class JqlError(ValueError):
     """The query is outside the supported subset or malformed."""
 
 
-def parse(jql: str | None) -> Matcher:
-    """Compile ``jql`` into a predicate over issues (empty query matches everything)."""
+def parse(jql: str | None, issues_named: list | None = None) -> Matcher:
+    """Compile ``jql`` into a predicate over issues (empty query matches everything).
+
+    ``issues_named``, a list, receives ``(field, value)`` for each issue a ``key``/``issuekey``/``id``
+    clause names: Jira refuses a search naming an issue it does not show, and the caller can check.
+    """
     text = re.split(r"\border\s+by\b", jql or "", maxsplit=1, flags=re.IGNORECASE)[0].strip()
     if not text:
         return lambda issue: True
@@ -29,6 +33,8 @@ def parse(jql: str | None) -> Matcher:
     matcher = parser.expression()
     if parser.pos != len(tokens):
         raise JqlError(f"Unexpected '{tokens[parser.pos][1]}' in JQL query")
+    if issues_named is not None:
+        issues_named.extend(parser.issues_named)
     return matcher
 
 
@@ -50,6 +56,7 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
 class _Parser:
     def __init__(self, tokens: list[tuple[str, str]]):
         self.tokens, self.pos = tokens, 0
+        self.issues_named: list[tuple[str, str]] = []
 
     def _peek(self) -> tuple[str, str] | None:
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
@@ -104,6 +111,8 @@ class _Parser:
                 raise JqlError(f"Operator '{op}' is not supported")
             negate = op == "!="
         values = self._values() if op == "in" else [self._value()]
+        if attr == "key":
+            self.issues_named.extend((name, value) for value in values)
         wanted = {v.lower() for v in values}
 
         def matcher(issue: Issue) -> bool:

@@ -4,27 +4,39 @@
 
 from __future__ import annotations
 
+import re
 import threading
 
 import pytest
 
 from ansible_collections.jira.addons.plugins.module_utils.errors import InputError, JiraApiError
 from ansible_collections.jira.addons.plugins.module_utils.grids_apply import GridsError, apply_grids
+from ansible_collections.jira.addons.plugins.module_utils.jira_api import JiraCoreApi
 
 ISSUES = {"DEMO-1": 10001, "DEMO-2": 10002, "DEMO-3": 10003}
 
 
-class FakeCore:
-    def __init__(self):
-        self.looked_up = []
+class FakeCore(JiraCoreApi):
+    """Jira core in memory: ``key in (...)`` searches, refused whole (400) when they name a missing issue."""
 
-    def issue_id(self, ref):
+    def __init__(self):
+        super().__init__(client=None)
+        self.looked_up = []
+        self.searches = []
+
+    def search_issues(self, jql):
+        self.searches.append(jql)
+        named = re.findall(r'"([^"]+)"', jql)
+        missing = [key for key in named if key.upper() not in ISSUES]
+        if missing:
+            raise JiraApiError("GET", "/rest/api/2/search", 400, "An issue with key '%s' does not exist" % missing[0])
+        return [{"id": ISSUES[key.upper()], "key": key.upper()} for key in named]
+
+    def issue(self, ref):
         self.looked_up.append(ref)
-        if ref.isdigit():
-            return int(ref)
         if ref not in ISSUES:
             raise JiraApiError("GET", "/rest/api/2/issue/%s" % ref, 404, "Issue does not exist")
-        return ISSUES[ref]
+        return {"id": ISSUES[ref], "key": ref}
 
 
 class FakeTge:
@@ -110,7 +122,7 @@ def test_bad_entries_fail_before_any_request_naming_the_entry():
         with pytest.raises(InputError) as info:
             apply_grids(tge, core, grids, {})
         assert message in str(info.value)
-    assert core.looked_up == [] and tge.writes == []
+    assert core.searches == core.looked_up == [] and tge.writes == []
 
 
 def test_two_entries_for_the_same_grid_and_issue_are_refused_before_any_write():
@@ -134,3 +146,19 @@ def test_concurrency_one_reconciles_in_this_thread():
     tge = FakeTge()
     apply_grids(tge, FakeCore(), [entry(i, "a") for i in ISSUES], {}, concurrency=1)
     assert tge.threads == {threading.get_ident()}
+
+
+def test_issue_keys_are_found_with_one_search_and_a_missing_one_fails_its_own_entry_only():
+    core = FakeCore()
+    result = apply_grids(FakeTge(), core, [entry("DEMO-2", "a"), entry("demo-1", "b"), entry("10003", "c")], {})
+    # Keys in one search, ids as they are; a key written in lower case is the issue Jira names.
+    assert core.searches == ['key in ("DEMO-2", "demo-1")'] and core.looked_up == []
+    assert [g["issue_id"] for g in result["grids"]] == [10002, 10001, 10003]
+
+    core = FakeCore()
+    with pytest.raises(GridsError) as info:
+        apply_grids(FakeTge(), core, [entry("DEMO-1", "a"), entry("DEMO-404", "b"), entry("DEMO-2", "c")], {})
+    # Jira refuses the whole search; each key is then looked up on its own, so only DEMO-404 fails.
+    assert sorted(core.looked_up) == ["DEMO-1", "DEMO-2", "DEMO-404"]
+    assert [g["failed"] for g in info.value.result["grids"]] == [False, True, False]
+    assert "1 of 3 grid(s) failed" in str(info.value) and "HTTP 404" in str(info.value)
