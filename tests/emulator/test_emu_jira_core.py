@@ -71,7 +71,6 @@ def test_search_takes_issue_ids_where_it_takes_keys(api):
     assert keys("project = OPS AND id not in (10101)") == ["OPS-2", "OPS-3"]
 
 
-
 def test_a_search_naming_an_issue_jira_does_not_show_is_refused_whole(api):
     # As in Jira: a missing key, or an issue the user may not browse, is a 400 naming each one, not fewer results.
     answer = api("admin").get("/rest/api/2/search", params={"jql": 'key in ("DEMO-1", "DEMO-999", NOPE-1)'})
