@@ -42,8 +42,9 @@ def target_keys(proforma, issues=None, jql=None, concurrency=4):
         if any(not ref for ref in refs):
             raise InputError("issues holds an empty issue key")
         ids = [ref for ref in refs if is_issue_id(ref)]
-        found = proforma.jira.find_issues(ids, concurrency) if ids else {}
-        keys = [values([found[ref]])[0]["key"] if ref in found else ref for ref in refs]
+        found = proforma.jira.find_issues(ids, concurrency)
+        by_id = dict(zip(ids, values([found[ref] for ref in ids])))
+        keys = [by_id[ref]["key"] if ref in by_id else ref for ref in refs]
     unique = []
     for key in keys:
         if key not in unique:

@@ -128,7 +128,7 @@ def _resolve(tge, core, entries, outcomes, concurrency):
 def _issue_ids(core, refs, concurrency):
     """``{ref: Outcome(issue id)}``: numeric ids as they are, keys found with a few searches (``find_issues``)."""
     keys = [ref for ref in refs if not is_issue_id(ref)]
-    found = core.find_issues(keys, concurrency) if keys else {}
+    found = core.find_issues(keys, concurrency)
     ids = {}
     for ref in refs:
         if is_issue_id(ref):

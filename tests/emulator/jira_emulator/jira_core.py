@@ -10,7 +10,7 @@ from typing import Any
 from . import jql
 from .forms import shapes_of, shown_property
 from .store import Issue, Store
-from .web import ApiError, Request, Response, Router, jira_error, jira_error_body, json_response
+from .web import Request, Response, Router, jira_error, json_response
 
 BASE = "/rest/api/2"
 NO_ISSUE = "Issue does not exist or you do not have permission to see it."
@@ -111,7 +111,7 @@ class JiraCoreRoutes:
             messages = [
                 "An issue with key '%s' does not exist for field '%s'." % (value, field) for field, value in missing
             ]
-            raise ApiError(json_response(400, jira_error_body(*messages)))
+            raise jira_error(400, *messages)
         found = [i for i in browsable if matcher(i)]
         wanted = self._wanted(req)
         issues = [self._issue_json(req, i, wanted) for i in found[start : start + size]]

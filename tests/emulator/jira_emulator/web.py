@@ -63,9 +63,9 @@ def tge_error(status: int, message: str) -> ApiError:
     return ApiError(text_response(status, message))
 
 
-def jira_error(status: int, message: str) -> ApiError:
-    """A Jira core error: ``{"errorMessages": [...], "errors": {}}``."""
-    return ApiError(json_response(status, jira_error_body(message)))
+def jira_error(status: int, *messages: str) -> ApiError:
+    """A Jira core error: ``{"errorMessages": [...], "errors": {}}``, one entry per message."""
+    return ApiError(json_response(status, jira_error_body(*messages)))
 
 
 def proforma_error(status: int, kind: str, message: str) -> ApiError:
